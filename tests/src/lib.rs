@@ -1,0 +1,1 @@
+//! Integration tests for the OSVI SDK workspace live in `tests/tests/`.

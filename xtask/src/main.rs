@@ -1,0 +1,124 @@
+//! Maintainer tasks for the OSVI SDK workspace.
+//!
+//! `cargo xtask regen` regenerates `osvi-generated/src/generated.rs` (and the httpmock helpers
+//! in `osvi-generated/src/mock.rs`) from `openapi/osvi.yaml`; `cargo xtask regen --check`
+//! regenerates in memory and fails, naming the first differing line, when the checked-in
+//! files are stale.
+
+mod generate;
+mod normalize;
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask regen [--check]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let check = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["regen"] => false,
+        ["regen", "--check"] => true,
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match regen(&workspace_root(), check) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// Generates the files and writes them, or with `check` compares them to the checked-in ones.
+fn regen(root: &Path, check: bool) -> Result<(), String> {
+    let output = generate::generate(&root.join("openapi/osvi.yaml"))?;
+    let files = [
+        ("osvi-generated/src/generated.rs", output.client),
+        ("osvi-generated/src/mock.rs", output.mock),
+    ];
+    for (relative, contents) in files {
+        let path = root.join(relative);
+        if check {
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            if let Some(difference) = first_difference(&current, &contents) {
+                return Err(format!(
+                    "{relative} is stale (run `cargo xtask regen`): {difference}"
+                ));
+            }
+        } else {
+            std::fs::write(&path, contents)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            println!("wrote {relative}");
+        }
+    }
+    if check {
+        println!("generated code is up to date");
+    }
+    Ok(())
+}
+
+/// Describes the first line where `current` and `expected` differ, or `None` if they are equal.
+fn first_difference(current: &str, expected: &str) -> Option<String> {
+    if current == expected {
+        return None;
+    }
+    let mut current_lines = current.lines();
+    let mut expected_lines = expected.lines();
+    for number in 1.. {
+        match (current_lines.next(), expected_lines.next()) {
+            (Some(a), Some(b)) if a == b => continue,
+            (None, None) => break,
+            (a, b) => {
+                return Some(format!(
+                    "first difference at line {number}:\n  checked in: {}\n  generated:  {}",
+                    a.unwrap_or("<end of file>"),
+                    b.unwrap_or("<end of file>")
+                ));
+            }
+        }
+    }
+    Some("the files differ only in line endings or a trailing newline".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_difference;
+
+    #[test]
+    fn equal_files_have_no_difference() {
+        assert_eq!(first_difference("a\nb\n", "a\nb\n"), None);
+    }
+
+    #[test]
+    fn first_differing_line_is_named() {
+        let d = first_difference("a\nb\nc\n", "a\nB\nc\n").unwrap();
+        assert_eq!(
+            d,
+            "first difference at line 2:\n  checked in: b\n  generated:  B"
+        );
+    }
+
+    #[test]
+    fn a_missing_tail_is_named() {
+        let d = first_difference("a\n", "a\nb\n").unwrap();
+        assert_eq!(
+            d,
+            "first difference at line 2:\n  checked in: <end of file>\n  generated:  b"
+        );
+    }
+}

@@ -1,0 +1,760 @@
+//! The normalize pass: turns the hand-kept OpenAPI 3.1 description into the OpenAPI 3.0.3
+//! document that progenitor 0.15.1 (through the `openapiv3` crate) accepts.
+//!
+//! Each rule is a small pure function over a `serde_json::Value`, applied in the order of
+//! [`RULES`]. The spec itself is never bent to suit the generator; what progenitor cannot take
+//! is fixed here, and every rule has a unit test (input fragment → expected fragment).
+
+use serde_json::{Map, Value, json};
+
+/// Name of the one error schema every 4xx/5xx body is pointed at (progenitor panics with
+/// `response_types.len() <= 1` when an operation's error bodies differ).
+pub const SHARED_ERROR_SCHEMA: &str = "ApiError";
+
+/// A normalize rule: a name for messages, and the function that rewrites the document.
+pub type Rule = (&'static str, fn(&mut Value));
+
+/// The rules, in the order they run.
+pub const RULES: &[Rule] = &[
+    // 3.1 → 3.0 down-conversion.
+    ("drop 3.1-only keys", drop_31_only_keys),
+    ("type arrays to nullable", type_arrays_to_nullable),
+    ("null branches to nullable", null_branches_to_nullable),
+    ("const to enum", const_to_enum),
+    ("examples to example", examples_to_example),
+    ("exclusive bounds to booleans", exclusive_bounds_to_booleans),
+    // What progenitor needs, and forward compatibility.
+    (
+        "drop additionalProperties: false",
+        drop_additional_properties_false,
+    ),
+    ("open objects keep their extra keys", keep_extra_properties),
+    ("inline component responses", inline_component_responses),
+    ("one shared error body", unify_error_bodies),
+    ("response enums accept unknown values", relax_response_enums),
+    ("set openapi 3.0.3", set_openapi_version),
+];
+
+/// Runs every rule of [`RULES`] over `doc`.
+pub fn normalize(doc: &mut Value) {
+    for (_, rule) in RULES {
+        rule(doc);
+    }
+}
+
+/// Keys of an object whose values are maps from a name to an object, not keywords.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "schemas",
+    "responses",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "paths",
+    "webhooks",
+    "content",
+    "encoding",
+    "variables",
+    "mapping",
+    "$defs",
+    "definitions",
+];
+
+/// Keys whose values are data (examples, defaults), never schemas: the walk does not enter them.
+const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
+
+/// Calls `f` on every object node of the document that can be a keyword-bearing object (a
+/// schema, a parameter, an operation ...), skipping data values (examples, defaults, enums)
+/// and never treating the keys of a name map (`properties`, `schemas`, ...) as keywords.
+fn walk_objects(value: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+    match value {
+        Value::Object(map) => {
+            f(map);
+            for (key, child) in map.iter_mut() {
+                if key.starts_with("x-") || DATA_KEYS.contains(&key.as_str()) {
+                    // `examples` as a name map (3.0 media-type examples) holds data too.
+                    continue;
+                }
+                match child {
+                    Value::Object(entries) if NAME_MAPS.contains(&key.as_str()) => {
+                        entries
+                            .values_mut()
+                            .for_each(|entry| walk_objects(entry, f));
+                    }
+                    _ => walk_objects(child, f),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                walk_objects(item, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Removes what OpenAPI 3.0 has no place for: the top-level `webhooks` and
+/// `jsonSchemaDialect`, `info.summary`, `info.license.identifier`, `components.pathItems`,
+/// and the JSON Schema 2020-12 keywords progenitor ignores or rejects.
+pub fn drop_31_only_keys(doc: &mut Value) {
+    if let Value::Object(root) = doc {
+        root.remove("webhooks");
+        root.remove("jsonSchemaDialect");
+        if let Some(Value::Object(info)) = root.get_mut("info") {
+            info.remove("summary");
+            if let Some(Value::Object(license)) = info.get_mut("license") {
+                license.remove("identifier");
+            }
+        }
+        if let Some(Value::Object(components)) = root.get_mut("components") {
+            components.remove("pathItems");
+        }
+    }
+    const SCHEMA_ONLY_31: &[&str] = &[
+        "$schema",
+        "$id",
+        "$comment",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "contentMediaType",
+        "contentEncoding",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "prefixItems",
+        "dependentRequired",
+        "dependentSchemas",
+        "propertyNames",
+        "if",
+        "then",
+        "else",
+    ];
+    walk_objects(doc, &mut |map| {
+        for key in SCHEMA_ONLY_31 {
+            map.remove(*key);
+        }
+    });
+}
+
+/// Replaces every `$ref: '#/components/responses/X'` inside an operation's `responses` by a
+/// copy of `X`, so later rules see every response body in place.
+pub fn inline_component_responses(doc: &mut Value) {
+    let shared = doc
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for_each_operation(doc, |operation| {
+        let Some(Value::Object(responses)) = operation.get_mut("responses") else {
+            return;
+        };
+        for response in responses.values_mut() {
+            let target = response
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/responses/"))
+                .and_then(|name| shared.get(name));
+            if let Some(target) = target {
+                *response = target.clone();
+            }
+        }
+    });
+}
+
+/// Points the JSON body of every 4xx, 5xx and `default` response at the one shared error
+/// schema ([`SHARED_ERROR_SCHEMA`]), adding a body where a response had none.
+pub fn unify_error_bodies(doc: &mut Value) {
+    let error_ref = json!({ "$ref": format!("#/components/schemas/{SHARED_ERROR_SCHEMA}") });
+    for_each_operation(doc, |operation| {
+        let Some(Value::Object(responses)) = operation.get_mut("responses") else {
+            return;
+        };
+        for (status, response) in responses.iter_mut() {
+            let is_error =
+                status == "default" || status.starts_with('4') || status.starts_with('5');
+            let Value::Object(response) = response else {
+                continue;
+            };
+            if !is_error {
+                continue;
+            }
+            let content = response.entry("content").or_insert_with(|| json!({}));
+            if let Value::Object(content) = content {
+                content.retain(|media, _| media == "application/json");
+                let media = content
+                    .entry("application/json")
+                    .or_insert_with(|| json!({}));
+                if let Value::Object(media) = media {
+                    media.insert("schema".into(), error_ref.clone());
+                }
+            }
+        }
+    });
+}
+
+/// Makes every string enum the client *receives* accept unknown values: the `enum` list is
+/// dropped (and kept, for the reader, in the description) in every schema reachable from a
+/// response and in every component not reachable from a request (webhook payloads). Enums
+/// the client only sends (request bodies, parameters) stay strict.
+pub fn relax_response_enums(doc: &mut Value) {
+    let request_refs = collect_refs(doc, Side::Request);
+    let response_refs = collect_refs(doc, Side::Response);
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            let request_only = request_refs.contains(name) && !response_refs.contains(name);
+            if !request_only {
+                relax_enums_in(schema);
+            }
+        }
+    }
+    for_each_operation(doc, |operation| {
+        if let Some(responses) = operation.get_mut("responses") {
+            relax_enums_in(responses);
+        }
+    });
+}
+
+/// Drops the string enums inside one schema tree (not following `$ref`s).
+fn relax_enums_in(schema: &mut Value) {
+    walk_objects(schema, &mut |map| {
+        let Some(Value::Array(values)) = map.get("enum") else {
+            return;
+        };
+        if !values.iter().all(|v| v.is_string() || v.is_null()) {
+            return;
+        }
+        let known: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|v| format!("`{v}`"))
+            .collect();
+        map.remove("enum");
+        let note = format!("Known values: {}; others may appear.", known.join(", "));
+        let description = match map.get("description").and_then(Value::as_str) {
+            Some(text) => format!("{text} {note}"),
+            None => note,
+        };
+        map.insert("description".into(), Value::String(description));
+    });
+}
+
+/// Which side of an exchange a schema is reached from.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Request,
+    Response,
+}
+
+/// Names of the component schemas reachable (through `$ref`s, transitively) from the request
+/// side (parameters and request bodies) or the response side of the operations.
+fn collect_refs(doc: &Value, side: Side) -> std::collections::BTreeSet<String> {
+    let mut roots: Vec<Value> = Vec::new();
+    if let Some(Value::Object(paths)) = doc.get("paths") {
+        for item in paths.values() {
+            let Value::Object(item) = item else { continue };
+            for (key, operation) in item {
+                if key == "parameters" && side == Side::Request {
+                    roots.push(operation.clone());
+                }
+                let Value::Object(operation) = operation else {
+                    continue;
+                };
+                let keys: &[&str] = match side {
+                    Side::Request => &["parameters", "requestBody"],
+                    Side::Response => &["responses"],
+                };
+                roots.extend(keys.iter().filter_map(|k| operation.get(*k)).cloned());
+            }
+        }
+    }
+    let components = doc.get("components").cloned().unwrap_or(Value::Null);
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(node) = roots.pop() {
+        for reference in refs_in(&node) {
+            let mut parts = reference.trim_start_matches("#/components/").splitn(2, '/');
+            let (Some(kind), Some(name)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            if kind == "schemas" && !seen.insert(name.to_string()) {
+                continue;
+            }
+            if let Some(target) = components.get(kind).and_then(|c| c.get(name)) {
+                roots.push(target.clone());
+            }
+        }
+    }
+    seen
+}
+
+/// Every `$ref` string inside `value`.
+pub fn refs_in(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn visit(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    match (key.as_str(), child) {
+                        ("$ref", Value::String(r)) => out.push(r.clone()),
+                        _ => visit(child, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| visit(item, out)),
+            _ => {}
+        }
+    }
+    visit(value, &mut out);
+    out
+}
+
+/// `type: [T, "null"]` → `type: T, nullable: true`; `type: [T]` → `type: T`; several
+/// non-null types → `anyOf` of one schema per type.
+pub fn type_arrays_to_nullable(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        let Some(Value::Array(types)) = map.get("type").cloned() else {
+            return;
+        };
+        let nullable = types.iter().any(|t| t == "null");
+        let others: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
+        map.remove("type");
+        match others.as_slice() {
+            [] => {}
+            [single] => {
+                map.insert("type".into(), single.clone());
+            }
+            many => {
+                let branches = many.iter().map(|t| json!({ "type": t })).collect();
+                map.insert("anyOf".into(), Value::Array(branches));
+            }
+        }
+        if nullable {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+    });
+}
+
+/// `anyOf`/`oneOf` with a `{type: "null"}` branch → the other branch, `nullable: true`. A
+/// remaining `$ref` becomes `allOf: [$ref]` (3.0 ignores siblings of `$ref`); several
+/// remaining branches stay under their keyword.
+pub fn null_branches_to_nullable(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        for keyword in ["anyOf", "oneOf"] {
+            let Some(Value::Array(branches)) = map.get(keyword).cloned() else {
+                continue;
+            };
+            let is_null = |b: &Value| b.get("type").is_some_and(|t| t == "null");
+            if !branches.iter().any(is_null) {
+                continue;
+            }
+            let rest: Vec<Value> = branches.into_iter().filter(|b| !is_null(b)).collect();
+            map.remove(keyword);
+            map.insert("nullable".into(), Value::Bool(true));
+            match rest.as_slice() {
+                [Value::Object(only)] if only.contains_key("$ref") => {
+                    map.insert("allOf".into(), json!([only]));
+                }
+                [Value::Object(only)] => {
+                    for (key, value) in only {
+                        map.entry(key.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+                _ => {
+                    map.insert(keyword.into(), Value::Array(rest));
+                }
+            }
+        }
+    });
+}
+
+/// `const: v` → `enum: [v]`.
+pub fn const_to_enum(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        if let Some(value) = map.remove("const") {
+            map.insert("enum".into(), Value::Array(vec![value]));
+        }
+    });
+}
+
+/// Schema `examples: [a, ...]` (3.1) → `example: a` (3.0). An `examples` map (the 3.0 form
+/// on parameters and media types) is left alone.
+pub fn examples_to_example(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        if !matches!(map.get("examples"), Some(Value::Array(_))) {
+            return;
+        }
+        if let Some(Value::Array(mut examples)) = map.remove("examples")
+            && !examples.is_empty()
+            && !map.contains_key("example")
+        {
+            map.insert("example".into(), examples.swap_remove(0));
+        }
+    });
+}
+
+/// Numeric `exclusiveMinimum: n` (3.1) → `minimum: n, exclusiveMinimum: true` (3.0); the
+/// same for `exclusiveMaximum`.
+pub fn exclusive_bounds_to_booleans(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        for (exclusive, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            if let Some(limit) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
+                map.insert(bound.into(), limit);
+                map.insert(exclusive.into(), Value::Bool(true));
+            }
+        }
+    });
+}
+
+/// Removes `additionalProperties: false`: a field the server adds later must not break
+/// clients built today.
+pub fn drop_additional_properties_false(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+            map.remove("additionalProperties");
+        }
+    });
+}
+
+/// On an object schema that has `properties`, `additionalProperties: true` → `{}`. The two
+/// mean the same, but typify drops the extra keys for `true` and keeps them (in a flattened
+/// `extra` map) for `{}`; campaign contacts carry prompt variables that way, and webhook
+/// payloads carry sections the spec does not know.
+pub fn keep_extra_properties(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        if map.contains_key("properties")
+            && map.get("additionalProperties") == Some(&Value::Bool(true))
+        {
+            map.insert("additionalProperties".into(), json!({}));
+        }
+    });
+}
+
+/// `openapi: 3.1.x` → `openapi: 3.0.3`, the version progenitor accepts.
+pub fn set_openapi_version(doc: &mut Value) {
+    if let Value::Object(root) = doc {
+        root.insert("openapi".into(), Value::String("3.0.3".into()));
+    }
+}
+
+/// The HTTP methods an OpenAPI path item may hold.
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Calls `f` on every operation object under `paths`.
+fn for_each_operation(doc: &mut Value, mut f: impl FnMut(&mut Map<String, Value>)) {
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Value::Object(item) = item else { continue };
+        for (method, operation) in item.iter_mut() {
+            if let (true, Value::Object(operation)) =
+                (METHODS.contains(&method.as_str()), operation)
+            {
+                f(operation);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn applied(rule: fn(&mut Value), mut input: Value) -> Value {
+        rule(&mut input);
+        input
+    }
+
+    #[test]
+    fn type_array_with_null_becomes_nullable() {
+        let out = applied(
+            type_arrays_to_nullable,
+            json!({"type": ["string", "null"], "format": "date-time"}),
+        );
+        assert_eq!(
+            out,
+            json!({"type": "string", "nullable": true, "format": "date-time"})
+        );
+    }
+
+    #[test]
+    fn type_array_of_one_becomes_plain_type() {
+        assert_eq!(
+            applied(type_arrays_to_nullable, json!({"type": ["integer"]})),
+            json!({"type": "integer"})
+        );
+    }
+
+    #[test]
+    fn type_array_of_several_becomes_any_of() {
+        let out = applied(
+            type_arrays_to_nullable,
+            json!({"type": ["string", "integer", "null"]}),
+        );
+        assert_eq!(
+            out,
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn type_arrays_inside_properties_are_converted_but_property_names_are_not_keywords() {
+        let input = json!({"properties": {"type": {"type": ["string", "null"]}, "const": {"type": "string"}}});
+        let out = applied(type_arrays_to_nullable, input);
+        assert_eq!(
+            out,
+            json!({"properties": {"type": {"type": "string", "nullable": true}, "const": {"type": "string"}}})
+        );
+        // A property named `const` is a name, not the keyword.
+        let out = applied(const_to_enum, out);
+        assert_eq!(out["properties"]["const"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn any_of_with_null_ref_branch_becomes_nullable_all_of() {
+        let input = json!({"anyOf": [{"$ref": "#/components/schemas/Tag"}, {"type": "null"}]});
+        let out = applied(null_branches_to_nullable, input);
+        assert_eq!(
+            out,
+            json!({"allOf": [{"$ref": "#/components/schemas/Tag"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn one_of_with_null_inline_branch_merges_the_branch() {
+        let input = json!({"description": "d", "oneOf": [{"type": "null"}, {"type": "integer", "minimum": 1}]});
+        let out = applied(null_branches_to_nullable, input);
+        assert_eq!(
+            out,
+            json!({"description": "d", "type": "integer", "minimum": 1, "nullable": true})
+        );
+    }
+
+    #[test]
+    fn one_of_with_null_and_several_branches_keeps_them() {
+        let input = json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]});
+        let out = applied(null_branches_to_nullable, input);
+        assert_eq!(
+            out,
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn any_of_without_null_is_untouched() {
+        let input = json!({"anyOf": [{"type": "string"}, {"type": "integer"}]});
+        assert_eq!(applied(null_branches_to_nullable, input.clone()), input);
+    }
+
+    #[test]
+    fn const_becomes_single_value_enum() {
+        assert_eq!(
+            applied(const_to_enum, json!({"type": "string", "const": "active"})),
+            json!({"type": "string", "enum": ["active"]})
+        );
+    }
+
+    #[test]
+    fn schema_examples_array_becomes_first_example() {
+        assert_eq!(
+            applied(
+                examples_to_example,
+                json!({"type": "integer", "examples": [7, 8]})
+            ),
+            json!({"type": "integer", "example": 7})
+        );
+    }
+
+    #[test]
+    fn examples_map_on_a_media_type_is_left_alone() {
+        let input = json!({"content": {"application/json": {"examples": {"one": {"value": 1}}}}});
+        assert_eq!(applied(examples_to_example, input.clone()), input);
+    }
+
+    #[test]
+    fn example_data_is_never_rewritten() {
+        let input = json!({"type": "object", "example": {"type": ["a", "null"], "const": 1}});
+        assert_eq!(applied(type_arrays_to_nullable, input.clone()), input);
+        assert_eq!(applied(const_to_enum, input.clone()), input);
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_become_booleans() {
+        let input = json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100.5});
+        let out = applied(exclusive_bounds_to_booleans, input);
+        assert_eq!(
+            out,
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 100.5, "exclusiveMaximum": true})
+        );
+    }
+
+    #[test]
+    fn boolean_exclusive_bounds_are_left_alone() {
+        let input = json!({"type": "number", "minimum": 0, "exclusiveMinimum": true});
+        assert_eq!(applied(exclusive_bounds_to_booleans, input.clone()), input);
+    }
+
+    #[test]
+    fn additional_properties_false_is_dropped_and_true_kept() {
+        let input = json!({"properties": {"a": {"type": "object", "additionalProperties": false}, "b": {"type": "object", "additionalProperties": true}}});
+        let out = applied(drop_additional_properties_false, input);
+        assert_eq!(
+            out,
+            json!({"properties": {"a": {"type": "object"}, "b": {"type": "object", "additionalProperties": true}}})
+        );
+    }
+
+    #[test]
+    fn open_objects_with_properties_keep_their_extra_keys() {
+        let input = json!({"properties": {
+            "contact": {"type": "object", "additionalProperties": true, "properties": {"phone": {"type": "string"}}},
+            "map": {"type": "object", "additionalProperties": true}
+        }});
+        let out = applied(keep_extra_properties, input);
+        assert_eq!(
+            out["properties"]["contact"]["additionalProperties"],
+            json!({})
+        );
+        assert_eq!(
+            out["properties"]["map"]["additionalProperties"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn openapi_version_is_set_to_3_0_3() {
+        assert_eq!(
+            applied(set_openapi_version, json!({"openapi": "3.1.0"})),
+            json!({"openapi": "3.0.3"})
+        );
+    }
+
+    #[test]
+    fn only_31_keys_are_dropped() {
+        let input = json!({
+            "openapi": "3.1.0", "webhooks": {"a": {}}, "jsonSchemaDialect": "x",
+            "info": {"title": "t", "summary": "s", "license": {"name": "MIT", "identifier": "MIT"}},
+            "components": {"schemas": {"A": {"type": "object", "$schema": "x", "prefixItems": [], "properties": {"if": {"type": "string"}}}}}
+        });
+        let out = applied(drop_31_only_keys, input);
+        assert_eq!(
+            out,
+            json!({
+                "openapi": "3.1.0",
+                "info": {"title": "t", "license": {"name": "MIT"}},
+                "components": {"schemas": {"A": {"type": "object", "properties": {"if": {"type": "string"}}}}}
+            })
+        );
+    }
+
+    #[test]
+    fn component_responses_are_inlined() {
+        let input = json!({
+            "paths": {"/a": {"get": {"responses": {"401": {"$ref": "#/components/responses/Unauthorized"}}}}},
+            "components": {"responses": {"Unauthorized": {"description": "no"}}}
+        });
+        let out = applied(inline_component_responses, input);
+        assert_eq!(
+            out["paths"]["/a"]["get"]["responses"]["401"],
+            json!({"description": "no"})
+        );
+    }
+
+    #[test]
+    fn every_error_body_points_at_the_shared_schema() {
+        let input = json!({"paths": {"/a": {"post": {"responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ok"}}}},
+            "400": {"description": "bad", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Bad"}, "example": {"e": 1}}, "text/html": {}}},
+            "500": {"description": "no body"},
+            "default": {"description": "other"}
+        }}}}});
+        let out = applied(unify_error_bodies, input);
+        let responses = &out["paths"]["/a"]["post"]["responses"];
+        let shared = json!({"$ref": "#/components/schemas/ApiError"});
+        assert_eq!(
+            responses["200"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/Ok"})
+        );
+        assert_eq!(
+            responses["400"]["content"],
+            json!({"application/json": {"schema": shared, "example": {"e": 1}}})
+        );
+        assert_eq!(
+            responses["500"]["content"],
+            json!({"application/json": {"schema": shared}})
+        );
+        assert_eq!(
+            responses["default"]["content"],
+            json!({"application/json": {"schema": shared}})
+        );
+    }
+
+    #[test]
+    fn response_enums_are_relaxed_and_request_enums_kept() {
+        let input = json!({
+            "paths": {"/a": {"post": {
+                "parameters": [{"name": "t", "in": "query", "schema": {"type": "string", "enum": ["x", "y"]}}],
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Resp"}}}}}
+            }}},
+            "components": {"schemas": {
+                "Req": {"type": "object", "properties": {"cmd": {"type": "string", "enum": ["a", "b"]}, "s": {"$ref": "#/components/schemas/Shared"}}},
+                "Resp": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Shared"}, "m": {"type": "string", "enum": ["ai", null], "description": "Mode."}}},
+                "Shared": {"type": "string", "enum": ["p", "q"]},
+                "Hook": {"type": "object", "properties": {"k": {"type": "string", "enum": ["z"]}}}
+            }}
+        });
+        let out = applied(relax_response_enums, input);
+        let schemas = &out["components"]["schemas"];
+        assert_eq!(
+            schemas["Req"]["properties"]["cmd"]["enum"],
+            json!(["a", "b"])
+        );
+        assert_eq!(
+            out["paths"]["/a"]["post"]["parameters"][0]["schema"]["enum"],
+            json!(["x", "y"])
+        );
+        assert_eq!(
+            schemas["Shared"],
+            json!({"type": "string", "description": "Known values: `p`, `q`; others may appear."})
+        );
+        assert_eq!(
+            schemas["Resp"]["properties"]["m"],
+            json!({"type": "string", "description": "Mode. Known values: `ai`; others may appear."})
+        );
+        assert_eq!(schemas["Hook"]["properties"]["k"].get("enum"), None);
+    }
+
+    #[test]
+    fn rules_compose_on_a_31_fragment() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "paths": {},
+            "components": {"schemas": {"A": {"type": "object", "additionalProperties": false, "properties": {
+                "n": {"type": ["integer", "null"], "exclusiveMinimum": 0, "examples": [1]},
+                "c": {"const": "on"}
+            }}}}
+        });
+        normalize(&mut doc);
+        assert_eq!(
+            doc,
+            json!({
+                "openapi": "3.0.3",
+                "paths": {},
+                "components": {"schemas": {"A": {"type": "object", "properties": {
+                    "n": {"type": "integer", "nullable": true, "minimum": 0, "exclusiveMinimum": true, "example": 1},
+                    "c": {"description": "Known values: `on`; others may appear."}
+                }}}}
+            })
+        );
+    }
+}
