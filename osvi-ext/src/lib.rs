@@ -1,1 +1,63 @@
+//! # osvi-ext: the Rust SDK for OSVI AI
+//!
+//! A typed client for the [OSVI AI](https://docs.osvi.ai) API, whose AI agents place outbound
+//! phone calls and hold chat conversations.
+//!
+//! ```no_run
+//! # async fn run() -> osvi_ext::Result<()> {
+//! let client = osvi_ext::Client::from_env()?; // OSVI_API_TOKEN
+//! let agents = client.agents().list_active().await?;
+//! let created = client
+//!     .calls()
+//!     .create(&agents[0].agent_id, "9876543210", "IN")
+//!     .person_name("John Doe")
+//!     .send()
+//!     .await?;
+//! println!("call {} placed", created.call_id);
+//! # Ok(()) }
+//! ```
+//!
+//! What it does for you:
+//! - **One module per resource**: [`agents`], [`calls`], [`campaigns`], [`dnd`], [`chat`],
+//!   and the deprecated [`legacy`] endpoints, each reached from the [`Client`].
+//! - **Validation before I/O**: every rule the API documents (agent id form, country code,
+//!   plausible phone number, greeting length, override ranges, contact count, page size...)
+//!   is checked first, and a broken one fails with [`Error::Validation`] naming the field;
+//!   nothing is sent.
+//! - **No envelopes**: methods return domain types ([`calls::Call`], [`dnd::DndEntry`],
+//!   [`chat::ChatSession`], ...) with dates as `chrono` values; the API's various
+//!   `{success, data}` shapes are handled inside, and a `200` saying `success: false` is an
+//!   error.
+//! - **One error type**, [`Error`], to match on by kind, carrying the HTTP status and the
+//!   request id.
+//! - **Pagination as a `Stream`** ([`pagination`]).
+//! - **Forward compatible**: unknown fields are ignored and enums keep unknown values in an
+//!   `Unknown(String)` variant.
+//! - **Secrets stay secret**: the token is checked when the client is built, sent as a
+//!   sensitive header, never printed by `Debug`, and only over https (loopback excepted).
+//!
+//! The wire types come from `osvi-generated`, generated from the OpenAPI description in
+//! `openapi/osvi.yaml`; this crate does the HTTP exchange itself (see [`Error`] for why).
 
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod macros;
+mod transport;
+mod validate;
+
+pub mod agents;
+pub mod calls;
+pub mod campaigns;
+pub mod chat;
+pub mod dnd;
+pub mod legacy;
+pub mod pagination;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_LENGTH,
+};
+pub use error::{ApiFailure, Error, Result};
+pub use pagination::{Page, PageMeta};
+pub use validate::{MAX_CONTACTS_PER_REQUEST, MAX_GREETING_CHARS, PER_PAGE_RANGE};

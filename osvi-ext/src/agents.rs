@@ -1,0 +1,79 @@
+//! Voice agents: which ones are active and able to take calls.
+//!
+//! ```no_run
+//! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+//! for agent in client.agents().list_active().await? {
+//!     println!("{} {}", agent.agent_id, agent.name.unwrap_or_default());
+//! }
+//! # Ok(()) }
+//! ```
+
+use osvi_generated::types;
+use reqwest::Method;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::macros::string_enum;
+use crate::transport::{Envelope, FromWire, Request, required};
+
+string_enum! {
+    /// The state of an agent. `GET /v1/active_agents` only returns active ones.
+    pub enum AgentStatus {
+        /// Able to take calls.
+        Active = "active",
+    }
+}
+
+/// An agent able to take calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Agent {
+    /// The agent's id: the value to pass as `agent_uuid` everywhere else.
+    pub agent_id: String,
+    /// The display name from the dashboard.
+    pub name: Option<String>,
+    /// Always [`AgentStatus::Active`] here.
+    pub status: AgentStatus,
+}
+
+impl FromWire<types::ActiveAgent> for Agent {
+    fn from_wire(a: types::ActiveAgent) -> std::result::Result<Self, String> {
+        Ok(Agent {
+            agent_id: required(a.agent_id, "agent_id")?,
+            name: a.name,
+            status: a.status.map_or(AgentStatus::Active, AgentStatus::from),
+        })
+    }
+}
+
+/// `GET /v1/active_agents` answers a bare array, without an envelope.
+impl Envelope for Vec<types::ActiveAgent> {
+    type Data = Vec<types::ActiveAgent>;
+    fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
+        (None, Some(self))
+    }
+}
+
+/// The agents resource: `client.agents()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Agents<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Voice agents. See [`crate::agents`].
+    pub fn agents(&self) -> Agents<'_> {
+        Agents { client: self }
+    }
+}
+
+impl Agents<'_> {
+    /// The voice agents that are active and not archived, most recently updated first.
+    /// Empty when none is active.
+    pub async fn list_active(&self) -> Result<Vec<Agent>> {
+        let request = Request::new("list_active_agents", Method::GET, ["v1", "active_agents"]);
+        self.client
+            .execute::<Vec<types::ActiveAgent>, _>(request)
+            .await
+    }
+}

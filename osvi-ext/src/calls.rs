@@ -1,0 +1,760 @@
+//! Phone calls: place one, list and filter them, read one call's result, transcript and
+//! recording.
+//!
+//! Placing a call (`POST /v1/call`) is asynchronous: [`CreateCall::send`] returns as soon as
+//! OSVI accepted the call, with its id; the result arrives later, by webhook or by reading
+//! [`Calls::get`].
+//!
+//! ```no_run
+//! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+//! let created = client
+//!     .calls()
+//!     .create("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", "9876543210", "IN")
+//!     .person_name("John Doe")
+//!     .initial_greeting("Hello John, this is a reminder about your appointment.")
+//!     .extract("appointment_confirmed", "Ask if they can confirm the appointment.")
+//!     .send()
+//!     .await?;
+//! println!("placed {}", created.call_id);
+//!
+//! use osvi_ext::calls::CallStatus;
+//! let answered = client
+//!     .calls()
+//!     .list()
+//!     .status([CallStatus::Picked, CallStatus::Voicemail])
+//!     .collect_all()
+//!     .await?;
+//! println!("{} answered calls", answered.len());
+//! # Ok(()) }
+//! ```
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use futures::Stream;
+use osvi_generated::types;
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::macros::string_enum;
+use crate::pagination::{Page, Pager, list_envelope};
+use crate::transport::{FromWire, Request, envelope, required};
+use crate::validate;
+
+envelope!(
+    types::CallResponse => types::CallResponseData,
+    types::CallDetailResponse => types::CallDetail,
+    types::TranscriptResponse => types::TranscriptResponseData,
+    types::RecordingResponse => types::RecordingResponseData,
+);
+list_envelope!(types::CallListResponse => types::CallSummary);
+
+string_enum! {
+    /// The outcome of a call.
+    pub enum CallStatus {
+        /// Answered.
+        Picked = "picked",
+        /// Not answered.
+        NotPicked = "not_picked",
+        /// Could not be placed or dropped.
+        Failed = "failed",
+        /// The line was busy.
+        Busy = "busy",
+        /// Reached voicemail.
+        Voicemail = "voicemail",
+        /// Still going on.
+        InProgress = "in_progress",
+    }
+}
+
+impl CallStatus {
+    /// Whether the call is over (every status but [`CallStatus::InProgress`]; an unknown
+    /// status counts as final).
+    pub fn is_final(&self) -> bool {
+        !matches!(self, CallStatus::InProgress)
+    }
+}
+
+string_enum! {
+    /// The direction of a call.
+    pub enum CallType {
+        /// The customer called the agent.
+        Inbound = "inbound",
+        /// The agent called the customer.
+        Outbound = "outbound",
+    }
+}
+
+/// The calls resource: `client.calls()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Calls<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Phone calls: place, list, read. See [`crate::calls`].
+    pub fn calls(&self) -> Calls<'_> {
+        Calls { client: self }
+    }
+}
+
+impl Calls<'_> {
+    /// Starts a call from `agent_uuid` to `phone_number` (digits only, without country code)
+    /// in `country_code` (ISO 3166-1 alpha-2, e.g. `IN`). Optional settings go on the
+    /// returned builder; [`CreateCall::send`] validates and places the call.
+    pub fn create(
+        &self,
+        agent_uuid: impl Into<String>,
+        phone_number: impl Into<String>,
+        country_code: impl Into<String>,
+    ) -> CreateCall {
+        CreateCall {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            phone_number: phone_number.into(),
+            country_code: country_code.into(),
+            system_prompt: None,
+            webhook_url: None,
+            person_name: None,
+            additional_data: None,
+            initial_greeting: None,
+            overrides: Overrides::default(),
+            extraction: Vec::new(),
+        }
+    }
+
+    /// Lists the account's calls, most recent first. Filters and the way to read the pages
+    /// go on the returned builder.
+    pub fn list(&self) -> ListCalls {
+        ListCalls {
+            client: self.client.clone(),
+            statuses: Vec::new(),
+            agent_uuid: None,
+            campaign_id: None,
+            campaign_upload_id: None,
+            phone_number: None,
+            call_type: None,
+            since: None,
+            until: None,
+            per_page: None,
+        }
+    }
+
+    /// The full record of one call: status, summary, extracted data, analysis.
+    /// An unknown or malformed id is [`NotFound`](crate::Error::NotFound).
+    pub async fn get(&self, call_id: &str) -> Result<Call> {
+        validate::non_empty("id", call_id)?;
+        let request = Request::new("get_call", Method::GET, ["v1", "call", call_id]);
+        self.client
+            .execute::<types::CallDetailResponse, _>(request)
+            .await
+    }
+
+    /// The turn-by-turn transcript of a call (no turns when none was captured).
+    pub async fn transcript(&self, call_id: &str) -> Result<Transcript> {
+        validate::non_empty("id", call_id)?;
+        let segments = ["v1", "call", call_id, "transcript"];
+        let request = Request::new("get_call_transcript", Method::GET, segments);
+        self.client
+            .execute::<types::TranscriptResponse, _>(request)
+            .await
+    }
+
+    /// A presigned URL of the call's audio. It expires (after 15 minutes): fetch it when you
+    /// need it, do not store it.
+    pub async fn recording(&self, call_id: &str) -> Result<Recording> {
+        validate::non_empty("id", call_id)?;
+        let segments = ["v1", "call", call_id, "recording"];
+        let request = Request::new("get_call_recording", Method::GET, segments);
+        self.client
+            .execute::<types::RecordingResponse, _>(request)
+            .await
+    }
+}
+
+/// The answer to [`CreateCall::send`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallCreated {
+    /// The new call's id.
+    pub call_id: String,
+}
+
+impl FromWire<types::CallResponseData> for CallCreated {
+    fn from_wire(data: types::CallResponseData) -> std::result::Result<Self, String> {
+        Ok(CallCreated {
+            call_id: required(data.call_id, "data.call_id")?,
+        })
+    }
+}
+
+/// A tag attached to a call in the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallTag {
+    /// The tag's id.
+    pub id: Option<i64>,
+    /// The tag's name, e.g. `interested`.
+    pub name: Option<String>,
+    /// Its colour, e.g. `#22c55e`.
+    pub color_code: Option<String>,
+}
+
+/// One call. The list endpoint fills the fields up to `call_picked_at`; [`Calls::get`] fills
+/// the analysis fields too. Fields the server left out are `None` (or empty).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Call {
+    /// The call's id.
+    pub call_id: String,
+    /// The agent that handled the call.
+    pub agent_uuid: Option<String>,
+    /// The agent's display name.
+    pub agent_name: Option<String>,
+    /// The other party's number, E.164.
+    pub phone_number: Option<String>,
+    /// The number the call was placed from, E.164.
+    pub from_number: Option<String>,
+    /// The outcome.
+    pub status: Option<CallStatus>,
+    /// Inbound or outbound.
+    pub call_type: Option<CallType>,
+    /// How long the call lasted, in seconds.
+    pub duration_seconds: Option<i64>,
+    /// Who ended the call (e.g. `agent`).
+    pub call_ended_by: Option<String>,
+    /// Why it ended (e.g. `assistant-ended-call`).
+    pub call_ended_reason: Option<String>,
+    /// The campaign the call belongs to.
+    pub campaign_id: Option<i64>,
+    /// The contact upload the call came from.
+    pub campaign_upload_id: Option<i64>,
+    /// The dashboard tag.
+    pub tag: Option<CallTag>,
+    /// When the call was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the call was answered.
+    pub call_picked_at: Option<DateTime<Utc>>,
+    /// The callee's name (detail only).
+    pub caller_name: Option<String>,
+    /// How many times the call was retried (detail only).
+    pub retry_count: Option<i64>,
+    /// The AI summary of the conversation (detail only).
+    pub summary: Option<String>,
+    /// The values of the agent's data-extraction fields, by key (detail only).
+    pub data_captured: Map<String, Value>,
+    /// The structured post-call analysis (detail only).
+    pub post_call_analysis: Map<String, Value>,
+}
+
+impl FromWire<types::CallSummary> for Call {
+    fn from_wire(c: types::CallSummary) -> std::result::Result<Self, String> {
+        Ok(Call {
+            call_id: required(c.call_id, "call_id")?,
+            agent_uuid: c.agent_uuid,
+            agent_name: c.agent_name,
+            phone_number: c.phone_number,
+            from_number: c.from_number,
+            status: c.status.map(|s| CallStatus::from(s.0)),
+            call_type: c.call_type.map(|t| CallType::from(t.0)),
+            duration_seconds: c.duration_seconds,
+            call_ended_by: c.call_ended_by,
+            call_ended_reason: c.call_ended_reason,
+            campaign_id: c.campaign_id,
+            campaign_upload_id: c.campaign_upload_id,
+            tag: c.tag.map(tag),
+            created_at: c.created_at,
+            call_picked_at: c.call_picked_at,
+            caller_name: None,
+            retry_count: None,
+            summary: None,
+            data_captured: Map::new(),
+            post_call_analysis: Map::new(),
+        })
+    }
+}
+
+impl FromWire<types::CallDetail> for Call {
+    fn from_wire(c: types::CallDetail) -> std::result::Result<Self, String> {
+        Ok(Call {
+            call_id: required(c.call_id, "data.call_id")?,
+            agent_uuid: c.agent_uuid,
+            agent_name: c.agent_name,
+            phone_number: c.phone_number,
+            from_number: c.from_number,
+            status: c.status.map(|s| CallStatus::from(s.0)),
+            call_type: c.call_type.map(|t| CallType::from(t.0)),
+            duration_seconds: c.duration_seconds,
+            call_ended_by: c.call_ended_by,
+            call_ended_reason: c.call_ended_reason,
+            campaign_id: c.campaign_id,
+            campaign_upload_id: c.campaign_upload_id,
+            tag: c.tag.map(tag),
+            created_at: c.created_at,
+            call_picked_at: c.call_picked_at,
+            caller_name: c.caller_name,
+            retry_count: c.retry_count,
+            summary: c.summary,
+            data_captured: c.data_captured.unwrap_or_default(),
+            post_call_analysis: c.post_call_analysis.unwrap_or_default(),
+        })
+    }
+}
+
+fn tag(t: types::CallTag) -> CallTag {
+    CallTag {
+        id: t.id,
+        name: t.name,
+        color_code: t.color_code,
+    }
+}
+
+/// A call's transcript.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Transcript {
+    /// The call's id.
+    pub call_id: String,
+    /// The turns, in order; empty when no transcript was captured.
+    pub turns: Vec<TranscriptTurn>,
+}
+
+/// One turn of a transcript. The docs do not show its fields: `role`, `content` and
+/// `timestamp` are assumed, and every other field is kept in `extra`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TranscriptTurn {
+    /// Who spoke (e.g. `agent` or `user`).
+    pub role: Option<String>,
+    /// What was said.
+    pub content: Option<String>,
+    /// When, as sent by the server.
+    pub timestamp: Option<String>,
+    /// Every other field of the turn.
+    pub extra: Map<String, Value>,
+}
+
+impl FromWire<types::TranscriptResponseData> for Transcript {
+    fn from_wire(t: types::TranscriptResponseData) -> std::result::Result<Self, String> {
+        Ok(Transcript {
+            call_id: required(t.call_id, "data.call_id")?,
+            turns: t
+                .transcript
+                .into_iter()
+                .map(|turn| TranscriptTurn {
+                    role: turn.role,
+                    content: turn.content,
+                    timestamp: turn.timestamp,
+                    extra: turn.extra,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// A presigned recording URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recording {
+    /// The call's id.
+    pub call_id: String,
+    /// The presigned URL of the audio.
+    pub recording_url: String,
+    /// How long the URL stays valid, as the server said (900 s).
+    pub expires_in: std::time::Duration,
+    /// When the URL expires, by this machine's clock at the time the answer arrived.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl FromWire<types::RecordingResponseData> for Recording {
+    fn from_wire(r: types::RecordingResponseData) -> std::result::Result<Self, String> {
+        let seconds = required(r.expires_in_seconds, "data.expires_in_seconds")?;
+        let seconds = u64::try_from(seconds).map_err(|_| "negative `expires_in_seconds`")?;
+        let expires_in = std::time::Duration::from_secs(seconds);
+        let expires_at = Utc::now()
+            + chrono::Duration::from_std(expires_in).map_err(|_| "huge `expires_in_seconds`")?;
+        Ok(Recording {
+            call_id: required(r.call_id, "data.call_id")?,
+            recording_url: required(r.recording_url, "data.recording_url")?,
+            expires_in,
+            expires_at,
+        })
+    }
+}
+
+/// One data point the agent should extract during the call (`data_extraction[]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionField {
+    /// The key the value is returned under in [`Call::data_captured`].
+    pub key: Option<String>,
+    /// What the agent should ask or extract. Required, non-empty.
+    pub description: String,
+    /// Whether the call only succeeds if this is collected.
+    pub required: Option<bool>,
+    /// The expected format, e.g. `yes or no`, `date and time`.
+    pub output_format: Option<String>,
+}
+
+impl ExtractionField {
+    /// A field with a key and a description.
+    pub fn new(key: impl Into<String>, description: impl Into<String>) -> Self {
+        ExtractionField {
+            key: Some(key.into()),
+            description: description.into(),
+            required: None,
+            output_format: None,
+        }
+    }
+
+    /// Marks the field required (or not).
+    pub fn required(mut self, required: bool) -> Self {
+        self.required = Some(required);
+        self
+    }
+
+    /// Sets the expected format of the value.
+    pub fn output_format(mut self, format: impl Into<String>) -> Self {
+        self.output_format = Some(format.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Overrides {
+    max_call_duration_seconds: Option<u32>,
+    enable_callback: Option<bool>,
+    retry: Option<(bool, u32, u32)>,
+}
+
+/// Builder of `POST /v1/call`, from [`Calls::create`]. Every setting is optional; unset ones
+/// fall back to the agent's defaults.
+///
+/// Placing a call dials a person: the SDK sends this request once and never retries it
+/// after any byte may have reached the server.
+#[derive(Debug, Clone)]
+#[must_use = "a call is placed only when you call .send().await"]
+pub struct CreateCall {
+    client: Client,
+    agent_uuid: String,
+    phone_number: String,
+    country_code: String,
+    system_prompt: Option<String>,
+    webhook_url: Option<String>,
+    person_name: Option<String>,
+    additional_data: Option<std::result::Result<Value, String>>,
+    initial_greeting: Option<String>,
+    overrides: Overrides,
+    extraction: Vec<ExtractionField>,
+}
+
+impl CreateCall {
+    /// Overrides the agent's system prompt for this call only.
+    pub fn system_prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.system_prompt = Some(prompt.into());
+        self
+    }
+
+    /// The URL OSVI POSTs the result to when the call completes (http or https, with a host).
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = Some(url.into());
+        self
+    }
+
+    /// The callee's name, available to the agent.
+    pub fn person_name(mut self, name: impl Into<String>) -> Self {
+        self.person_name = Some(name.into());
+        self
+    }
+
+    /// Context for the agent, as a JSON object (e.g. `json!({"appointment_date": "2025-01-15"})`).
+    /// Anything serializable works; it must serialize to an object.
+    pub fn additional_data(mut self, data: impl serde::Serialize) -> Self {
+        self.additional_data = Some(serde_json::to_value(data).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// The opening line the agent speaks when the call connects (at most 2000 characters).
+    pub fn initial_greeting(mut self, greeting: impl Into<String>) -> Self {
+        self.initial_greeting = Some(greeting.into());
+        self
+    }
+
+    /// Hard limit on the call's length, 30..=1800 seconds.
+    pub fn max_call_duration_seconds(mut self, seconds: u32) -> Self {
+        self.overrides.max_call_duration_seconds = Some(seconds);
+        self
+    }
+
+    /// Whether the contact may trigger a callback for this call.
+    pub fn enable_callback(mut self, enable: bool) -> Self {
+        self.overrides.enable_callback = Some(enable);
+        self
+    }
+
+    /// Automatic retries when the call is not answered: up to `max_attempts` (1..=10),
+    /// `interval_minutes` (1..=1440) apart. These are OSVI's retries of an unanswered call,
+    /// not the SDK's HTTP retries.
+    pub fn redial(mut self, max_attempts: u32, interval_minutes: u32) -> Self {
+        self.overrides.retry = Some((true, max_attempts, interval_minutes));
+        self
+    }
+
+    /// Asks the agent to extract a data point, returned under `key` in
+    /// [`Call::data_captured`].
+    pub fn extract(self, key: impl Into<String>, description: impl Into<String>) -> Self {
+        self.extract_field(ExtractionField::new(key, description))
+    }
+
+    /// Asks the agent to extract a data point, with every setting of [`ExtractionField`].
+    pub fn extract_field(mut self, field: ExtractionField) -> Self {
+        self.extraction.push(field);
+        self
+    }
+
+    /// Validates every field (nothing is sent if one is wrong) and places the call.
+    pub async fn send(self) -> Result<CallCreated> {
+        let body = self.body()?;
+        let request = Request::new("create_call", Method::POST, ["v1", "call"]).json(&body)?;
+        self.client.execute::<types::CallResponse, _>(request).await
+    }
+
+    /// The checked request body.
+    fn body(&self) -> Result<types::CallRequest> {
+        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
+        let country = validate::country_code("country_code", &self.country_code)?;
+        validate::national_number("phone_number", &self.phone_number, country)?;
+        if let Some(url) = &self.webhook_url {
+            validate::webhook_url("webhook_url", url)?;
+        }
+        let additional_data = match self.additional_data.clone() {
+            Some(Ok(data)) => validate::json_object("additional_data", data)?,
+            Some(Err(e)) => {
+                let rule = format!("cannot be serialized to JSON: {e}");
+                return Err(crate::Error::validation("additional_data", rule));
+            }
+            None => Map::new(),
+        };
+        let initial_greeting = match &self.initial_greeting {
+            Some(text) => {
+                validate::max_chars("initial_greeting", text, validate::MAX_GREETING_CHARS)?;
+                Some(
+                    types::CallRequestInitialGreeting::try_from(text.as_str())
+                        .map_err(|e| crate::Error::validation("initial_greeting", e.to_string()))?,
+                )
+            }
+            None => None,
+        };
+        let data_extraction = self
+            .extraction
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                validate::non_empty(&format!("data_extraction[{i}].description"), &f.description)?;
+                Ok(types::DataExtractionField {
+                    key: f.key.clone(),
+                    description: f.description.clone(),
+                    required: f.required,
+                    output_format: f.output_format.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(types::CallRequest {
+            agent_uuid: self.agent_uuid.clone(),
+            phone_number: self.phone_number.clone(),
+            country_code: self.country_code.clone(),
+            system_prompt: self.system_prompt.clone(),
+            webhook_url: self.webhook_url.clone(),
+            person_name: self.person_name.clone(),
+            additional_data,
+            initial_greeting,
+            call_config_overrides: self.overrides.to_wire()?,
+            data_extraction,
+        })
+    }
+}
+
+impl Overrides {
+    /// The checked `call_config_overrides`, or `None` when nothing is overridden.
+    fn to_wire(&self) -> Result<Option<types::CallConfigOverrides>> {
+        const FIELD: &str = "call_config_overrides";
+        if let Some(seconds) = self.max_call_duration_seconds {
+            validate::in_range(
+                &format!("{FIELD}.max_call_duration_seconds"),
+                seconds.into(),
+                30..=1800,
+            )?;
+        }
+        let retry_config = match self.retry {
+            Some((enabled, attempts, interval)) => {
+                let attempts_field = format!("{FIELD}.retry_config.max_attempts");
+                let interval_field = format!("{FIELD}.retry_config.interval_minutes");
+                validate::in_range(&attempts_field, attempts.into(), 1..=10)?;
+                validate::in_range(&interval_field, interval.into(), 1..=1440)?;
+                Some(types::RetryConfig {
+                    enabled: Some(enabled),
+                    max_attempts: std::num::NonZeroU64::new(attempts.into()),
+                    interval_minutes: std::num::NonZeroU64::new(interval.into()),
+                })
+            }
+            None => None,
+        };
+        if self.max_call_duration_seconds.is_none()
+            && self.enable_callback.is_none()
+            && retry_config.is_none()
+        {
+            return Ok(None);
+        }
+        Ok(Some(types::CallConfigOverrides {
+            max_call_duration_seconds: self.max_call_duration_seconds.map(i64::from),
+            enable_callback: self.enable_callback,
+            retry_config,
+        }))
+    }
+}
+
+/// A bound of the date filter of [`ListCalls`]: a calendar date (which the API reads in IST)
+/// or an instant. Built from a `chrono::NaiveDate` or any `chrono::DateTime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBound {
+    /// A calendar date, sent as `2026-06-01`; the API interprets it in IST.
+    Date(NaiveDate),
+    /// An instant, sent as RFC 3339.
+    Instant(DateTime<FixedOffset>),
+}
+
+impl From<NaiveDate> for DateBound {
+    fn from(date: NaiveDate) -> Self {
+        DateBound::Date(date)
+    }
+}
+
+impl<Tz: TimeZone> From<DateTime<Tz>> for DateBound {
+    fn from(at: DateTime<Tz>) -> Self {
+        DateBound::Instant(at.fixed_offset())
+    }
+}
+
+impl std::fmt::Display for DateBound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateBound::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
+            DateBound::Instant(at) => f.write_str(&at.to_rfc3339()),
+        }
+    }
+}
+
+/// Builder of `GET /v1/calls`, from [`Calls::list`]. Read one page with
+/// [`page`](ListCalls::page), every call lazily with [`stream`](ListCalls::stream), or all
+/// at once with [`collect_all`](ListCalls::collect_all).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is fetched until you call .page(), .stream() or .collect_all()"]
+pub struct ListCalls {
+    client: Client,
+    statuses: Vec<CallStatus>,
+    agent_uuid: Option<String>,
+    campaign_id: Option<i64>,
+    campaign_upload_id: Option<i64>,
+    phone_number: Option<String>,
+    call_type: Option<CallType>,
+    since: Option<DateBound>,
+    until: Option<DateBound>,
+    per_page: Option<u32>,
+}
+
+impl ListCalls {
+    /// Only calls with one of these outcomes (sent as a comma-separated list).
+    pub fn status(mut self, statuses: impl IntoIterator<Item = CallStatus>) -> Self {
+        self.statuses.extend(statuses);
+        self
+    }
+
+    /// Only calls of this agent ([`NotFound`](crate::Error::NotFound) if it is not on
+    /// your account).
+    pub fn agent(mut self, agent_uuid: impl Into<String>) -> Self {
+        self.agent_uuid = Some(agent_uuid.into());
+        self
+    }
+
+    /// Only calls of this campaign.
+    pub fn campaign(mut self, campaign_id: i64) -> Self {
+        self.campaign_id = Some(campaign_id);
+        self
+    }
+
+    /// Only calls from this contact upload of a campaign.
+    pub fn campaign_upload(mut self, campaign_upload_id: i64) -> Self {
+        self.campaign_upload_id = Some(campaign_upload_id);
+        self
+    }
+
+    /// Only calls whose number contains these digits.
+    pub fn phone_number(mut self, digits: impl Into<String>) -> Self {
+        self.phone_number = Some(digits.into());
+        self
+    }
+
+    /// Only inbound or only outbound calls.
+    pub fn call_type(mut self, call_type: CallType) -> Self {
+        self.call_type = Some(call_type);
+        self
+    }
+
+    /// Only calls answered at or after this date or instant (`start_date`).
+    pub fn since(mut self, bound: impl Into<DateBound>) -> Self {
+        self.since = Some(bound.into());
+        self
+    }
+
+    /// Only calls answered at or before this date or instant (`end_date`).
+    pub fn until(mut self, bound: impl Into<DateBound>) -> Self {
+        self.until = Some(bound.into());
+        self
+    }
+
+    /// Calls per page, 1..=100 (server default 25).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// One page (1-based) with its metadata.
+    pub async fn page(self, page: u32) -> Result<Page<Call>> {
+        self.pager()?.page::<types::CallListResponse, _>(page).await
+    }
+
+    /// Every call, fetched page by page as the stream is polled.
+    pub fn stream(self) -> impl Stream<Item = Result<Call>> + Send + 'static {
+        Pager::stream_or_error::<types::CallListResponse, _>(self.pager())
+    }
+
+    /// Every call, in one `Vec`.
+    pub async fn collect_all(self) -> Result<Vec<Call>> {
+        self.pager()?
+            .collect_all::<types::CallListResponse, _>()
+            .await
+    }
+
+    /// The checked request, without the page number.
+    fn pager(self) -> Result<Pager> {
+        if let Some(agent) = &self.agent_uuid {
+            validate::agent_uuid("agent_uuid", agent)?;
+        }
+        if let Some(per_page) = self.per_page {
+            validate::per_page(per_page)?;
+        }
+        let statuses = (!self.statuses.is_empty()).then(|| {
+            let names: Vec<&str> = self.statuses.iter().map(CallStatus::as_str).collect();
+            names.join(",")
+        });
+        let request = Request::new("list_calls", Method::GET, ["v1", "calls"])
+            .query("status", statuses)
+            .query("agent_uuid", self.agent_uuid)
+            .query("campaign_id", self.campaign_id)
+            .query("campaign_upload_id", self.campaign_upload_id)
+            .query("phone_number", self.phone_number)
+            .query("call_type", self.call_type)
+            .query("start_date", self.since)
+            .query("end_date", self.until);
+        Ok(Pager::new(self.client, request, self.per_page))
+    }
+}

@@ -1,0 +1,347 @@
+//! Campaigns: push contacts into a campaign and follow its progress.
+//!
+//! Contacts are normalized by OSVI (Indian formats accepted) and de-duplicated, keeping the
+//! longer `person_name`; extra keys of a contact become prompt variables (`{{plan}}`).
+//!
+//! ```no_run
+//! use osvi_ext::campaigns::Contact;
+//! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+//! let contacts = vec![
+//!     Contact::new("9876543210").person_name("Ravi Kumar").variable("plan", "Pro"),
+//!     Contact::new("+919876500000").person_name("Anita Desai"),
+//! ];
+//! let added = client
+//!     .campaigns()
+//!     .add_contacts(7, "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", contacts)
+//!     .send()
+//!     .await?;
+//! println!("{} accepted", added.contacts_accepted);
+//! let status = client.campaigns().status(7).await?;
+//! println!("{} calls so far", status.calls_total);
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use osvi_generated::types;
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use crate::calls::CallStatus;
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::macros::string_enum;
+use crate::transport::{FromWire, Request, envelope};
+use crate::validate;
+
+envelope!(
+    types::CampaignContactsResponse => types::CampaignContactsResponseData,
+    types::CampaignStatusResponse => types::CampaignStatus,
+);
+
+string_enum! {
+    /// Whether a campaign is calling.
+    pub enum CampaignState {
+        /// Calling its contacts.
+        Active = "active",
+        /// Paused (value assumed: the docs show only `active`).
+        Inactive = "inactive",
+    }
+}
+
+/// A contact for a campaign: a phone number, a name, and prompt variables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    /// `9876543210` or `+919876500000`.
+    pub phone: String,
+    /// The person's name.
+    pub person_name: Option<String>,
+    /// Extra keys, available to the agent's prompt as `{{key}}`.
+    pub variables: Map<String, Value>,
+}
+
+impl Contact {
+    /// A contact with only a phone number.
+    pub fn new(phone: impl Into<String>) -> Self {
+        Contact {
+            phone: phone.into(),
+            person_name: None,
+            variables: Map::new(),
+        }
+    }
+
+    /// Sets the person's name.
+    pub fn person_name(mut self, name: impl Into<String>) -> Self {
+        self.person_name = Some(name.into());
+        self
+    }
+
+    /// Adds a prompt variable (any key but `phone` and `person_name`).
+    pub fn variable(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.variables.insert(key.into(), value.into());
+        self
+    }
+
+    /// The checked wire form of the contact at `index`.
+    fn to_wire(&self, index: usize) -> Result<types::CampaignContact> {
+        validate::loose_phone(&format!("contacts[{index}].phone"), &self.phone)?;
+        for reserved in ["phone", "person_name"] {
+            if self.variables.contains_key(reserved) {
+                return Err(Error::validation(
+                    format!("contacts[{index}].variables.{reserved}"),
+                    "is reserved: set it with the field of the same name",
+                ));
+            }
+        }
+        Ok(types::CampaignContact {
+            phone: self.phone.clone(),
+            person_name: self.person_name.clone(),
+            extra: self.variables.clone(),
+        })
+    }
+}
+
+/// The answer to [`AddContacts::send`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ContactsAdded {
+    /// The upload these contacts were stored under.
+    pub campaign_upload_id: Option<i64>,
+    /// Contacts in the request.
+    pub contacts_received: i64,
+    /// Contacts stored.
+    pub contacts_accepted: i64,
+    /// Duplicates dropped.
+    pub duplicates_removed: i64,
+    /// Whether the contacts were released to the calling queue.
+    pub enqueued: bool,
+    /// Calls queued.
+    pub queued_calls: i64,
+    /// Contacts skipped because their number is on the agent's DND list (item shape not
+    /// documented, so kept as JSON objects).
+    pub dnd_skipped: Vec<Map<String, Value>>,
+}
+
+impl FromWire<types::CampaignContactsResponseData> for ContactsAdded {
+    fn from_wire(d: types::CampaignContactsResponseData) -> std::result::Result<Self, String> {
+        Ok(ContactsAdded {
+            campaign_upload_id: d.campaign_upload_id,
+            contacts_received: d.contacts_received.unwrap_or_default(),
+            contacts_accepted: d.contacts_accepted.unwrap_or_default(),
+            duplicates_removed: d.duplicates_removed.unwrap_or_default(),
+            enqueued: d.enqueued.unwrap_or_default(),
+            queued_calls: d.queued_calls.unwrap_or_default(),
+            dnd_skipped: d.dnd_skipped,
+        })
+    }
+}
+
+/// A campaign's progress snapshot.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CampaignStatus {
+    /// The campaign's id.
+    pub id: Option<i64>,
+    /// Its name.
+    pub name: Option<String>,
+    /// Active or not.
+    pub state: Option<CampaignState>,
+    /// Whether unanswered calls are retried.
+    pub is_retry_enabled: Option<bool>,
+    /// Maximum attempts per contact.
+    pub retry_threshold: Option<i64>,
+    /// Delay between attempts (seconds, assumed unit).
+    pub retry_delay: Option<i64>,
+    /// When the campaign was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Calls placed so far.
+    pub calls_total: i64,
+    /// Calls per outcome.
+    pub calls_by_status: HashMap<CallStatus, i64>,
+    /// Every contact upload, with its calling queues.
+    pub uploads: Vec<CampaignUpload>,
+}
+
+impl CampaignStatus {
+    /// Whether every queue of every upload is complete.
+    pub fn is_drained(&self) -> bool {
+        self.uploads
+            .iter()
+            .flat_map(|u| &u.queues)
+            .all(|q| q.completed)
+    }
+}
+
+/// One contact upload of a campaign.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CampaignUpload {
+    /// The upload's id.
+    pub campaign_upload_id: Option<i64>,
+    /// The stored file name (API uploads look like `1718000000-api_contacts_....csv`).
+    pub file_name: Option<String>,
+    /// The agent calling these contacts.
+    pub agent_uuid: Option<String>,
+    /// When the upload was made.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Its calling queues.
+    pub queues: Vec<CampaignQueue>,
+}
+
+/// A calling queue of an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CampaignQueue {
+    /// The agent of the queue.
+    pub agent_uuid: Option<String>,
+    /// Contacts queued.
+    pub total_queued: i64,
+    /// Whether the queue is done.
+    pub completed: bool,
+}
+
+impl FromWire<types::CampaignStatus> for CampaignStatus {
+    fn from_wire(s: types::CampaignStatus) -> std::result::Result<Self, String> {
+        let campaign = s.campaign.unwrap_or_default();
+        let calls = s.calls.unwrap_or_default();
+        Ok(CampaignStatus {
+            id: campaign.id,
+            name: campaign.name,
+            state: campaign.status.map(CampaignState::from),
+            is_retry_enabled: campaign.is_retry_enabled,
+            retry_threshold: campaign.retry_threshold,
+            retry_delay: campaign.retry_delay,
+            created_at: campaign.created_at,
+            calls_total: calls.total.unwrap_or_default(),
+            calls_by_status: calls
+                .by_status
+                .into_iter()
+                .map(|(status, count)| (CallStatus::from(status), count))
+                .collect(),
+            uploads: s
+                .uploads
+                .into_iter()
+                .map(|u| CampaignUpload {
+                    campaign_upload_id: u.campaign_upload_id,
+                    file_name: u.file_name,
+                    agent_uuid: u.agent_uuid,
+                    created_at: u.created_at,
+                    queues: u
+                        .queues
+                        .into_iter()
+                        .map(|q| CampaignQueue {
+                            agent_uuid: q.agent_uuid,
+                            total_queued: q.total_queued.unwrap_or_default(),
+                            completed: q.completed.unwrap_or_default(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// The campaigns resource: `client.campaigns()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Campaigns<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Campaigns. See [`crate::campaigns`].
+    pub fn campaigns(&self) -> Campaigns<'_> {
+        Campaigns { client: self }
+    }
+}
+
+impl Campaigns<'_> {
+    /// Adds `contacts` (1 to 10,000) to campaign `campaign_id`, to be called by `agent_uuid`.
+    pub fn add_contacts(
+        &self,
+        campaign_id: i64,
+        agent_uuid: impl Into<String>,
+        contacts: impl IntoIterator<Item = Contact>,
+    ) -> AddContacts {
+        AddContacts {
+            client: self.client.clone(),
+            campaign_id,
+            agent_uuid: agent_uuid.into(),
+            contacts: contacts.into_iter().collect(),
+            enqueue: false,
+        }
+    }
+
+    /// The campaign's settings, call outcomes and queue progress. Cheap to poll.
+    pub async fn status(&self, campaign_id: i64) -> Result<CampaignStatus> {
+        let segments = [
+            "v1".to_string(),
+            "campaigns".into(),
+            campaign_id.to_string(),
+            "status".into(),
+        ];
+        let request = Request::new("get_campaign_status", Method::GET, segments);
+        self.client
+            .execute::<types::CampaignStatusResponse, _>(request)
+            .await
+    }
+}
+
+/// Builder of `POST /v1/campaigns/{id}/contacts`, from [`Campaigns::add_contacts`].
+///
+/// With [`enqueue(true)`](AddContacts::enqueue) this places real phone calls: the SDK then
+/// sends the request once and never retries it after any byte may have reached the server.
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct AddContacts {
+    client: Client,
+    campaign_id: i64,
+    agent_uuid: String,
+    contacts: Vec<Contact>,
+    enqueue: bool,
+}
+
+impl AddContacts {
+    /// Releases the contacts to the agent's calling queue at once (default `false`). The
+    /// agent needs an active outbound trunk.
+    pub fn enqueue(mut self, enqueue: bool) -> Self {
+        self.enqueue = enqueue;
+        self
+    }
+
+    /// Validates every contact (nothing is sent if one is wrong) and stores them.
+    pub async fn send(self) -> Result<ContactsAdded> {
+        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
+        let count = self.contacts.len();
+        if count == 0 || count > validate::MAX_CONTACTS_PER_REQUEST {
+            return Err(Error::validation(
+                "contacts",
+                format!(
+                    "must hold 1 to {} contacts per request, got {count}",
+                    validate::MAX_CONTACTS_PER_REQUEST
+                ),
+            ));
+        }
+        let contacts = self
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.to_wire(i))
+            .collect::<Result<Vec<_>>>()?;
+        let body = types::CampaignContactsRequest {
+            agent_uuid: self.agent_uuid,
+            contacts,
+            enqueue: self.enqueue,
+        };
+        let segments = [
+            "v1".to_string(),
+            "campaigns".into(),
+            self.campaign_id.to_string(),
+            "contacts".into(),
+        ];
+        let request = Request::new("add_campaign_contacts", Method::POST, segments).json(&body)?;
+        self.client
+            .execute::<types::CampaignContactsResponse, _>(request)
+            .await
+    }
+}

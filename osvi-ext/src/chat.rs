@@ -1,0 +1,468 @@
+//! Chat (v1): sessions, customer messages with synchronous agent replies, operator controls
+//! and context injection.
+//!
+//! A customer has at most one active session per agent. [`Chat::send_message`] finds (or
+//! creates) it by itself; the session id is needed only for the operator rail
+//! ([`Chat::support`]) and [`Chat::inject_context`].
+//!
+//! ```no_run
+//! use osvi_ext::chat::SupportCommand;
+//! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+//! let agent = "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og";
+//! let session = client.chat().create_session(agent, "+15551112222").input_field("first_name", "Alex").send().await?;
+//! let reply = client.chat().send_message(agent, "+15551112222", "Hi, I need help.").send().await?;
+//! println!("agent: {}", reply.reply.unwrap_or_default());
+//! client.chat().inject_context(&session.id, "Earlier call: wants a refund.").await?;
+//! client.chat().support(&session.id).command(SupportCommand::Takeover).send().await?;
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use osvi_generated::types;
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::macros::string_enum;
+use crate::transport::{Envelope, FromWire, Request, envelope, required};
+use crate::validate;
+
+envelope!(
+    types::ChatSessionResponse => types::ChatSession,
+    types::ChatInboundResponse => types::ChatInboundResponseData,
+    types::SupportResponse => types::SupportResponseData,
+    types::InjectContextResponse => types::InjectContextResponseData,
+);
+
+/// `GET /v1/chat/session/active` without `agent_uuid`: `data` maps agent UUIDs to sessions.
+/// (The generated `ActiveChatSessionResponse` cannot tell its two shapes apart, because every
+/// field of a session is optional in the spec.)
+#[derive(serde::Deserialize)]
+struct SessionsByAgent {
+    success: Option<bool>,
+    data: Option<HashMap<String, types::ChatSession>>,
+}
+
+impl Envelope for SessionsByAgent {
+    type Data = HashMap<String, types::ChatSession>;
+    fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
+        (self.success, self.data)
+    }
+}
+
+impl FromWire<HashMap<String, types::ChatSession>> for HashMap<String, ChatSession> {
+    fn from_wire(wire: HashMap<String, types::ChatSession>) -> std::result::Result<Self, String> {
+        wire.into_iter()
+            .map(|(agent, s)| Ok((agent, ChatSession::from_wire(s)?)))
+            .collect()
+    }
+}
+
+string_enum! {
+    /// Who answers the customer.
+    pub enum ChatMode {
+        /// The AI agent replies.
+        Ai = "ai",
+        /// A human operator has taken over.
+        Support = "support",
+    }
+}
+
+string_enum! {
+    /// The state of a chat session.
+    pub enum SessionStatus {
+        /// Open.
+        Active = "active",
+        /// Idle.
+        Dormant = "dormant",
+        /// Closed for good.
+        Closed = "closed",
+    }
+}
+
+string_enum! {
+    /// An operator command of [`Chat::support`]. Each can be enabled or disabled per agent.
+    pub enum SupportCommand {
+        /// A human takes over; the agent stops replying (mode becomes `support`).
+        Takeover = "takeover",
+        /// Inject guidance and fire an agent turn, whose reply is returned (text in `message`).
+        Tell = "tell",
+        /// Private guidance for the next agent turn; the customer never sees it.
+        Whisper = "whisper",
+        /// Hand the conversation back to the agent (mode becomes `ai`).
+        End = "end",
+        /// Close the session for good.
+        Close = "close",
+    }
+}
+
+/// A chat session.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ChatSession {
+    /// The session's id (a UUID).
+    pub id: String,
+    /// The chat agent's numeric id.
+    pub chat_agent_id: Option<i64>,
+    /// The account's numeric id.
+    pub account_id: Option<i64>,
+    /// Your identifier of the customer.
+    pub customer_id: Option<String>,
+    /// Who answers: the AI or a human.
+    pub mode: Option<ChatMode>,
+    /// Whether the agent asked for human help.
+    pub help_requested: bool,
+    /// Active, dormant or closed.
+    pub status: Option<SessionStatus>,
+    /// The current state of a multi-prompt agent.
+    pub current_state: Option<String>,
+    /// The customer description given at creation.
+    pub input_fields: Map<String, Value>,
+    /// Values the agent collected.
+    pub state_fields: Map<String, Value>,
+    /// The free-text context (the 5 most recent entries).
+    pub context: Vec<String>,
+    /// The operator who has taken over, if any.
+    pub active_human: Option<String>,
+    /// When the session was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it last changed.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl FromWire<types::ChatSession> for ChatSession {
+    fn from_wire(s: types::ChatSession) -> std::result::Result<Self, String> {
+        let metadata = s.metadata.unwrap_or_default();
+        Ok(ChatSession {
+            id: required(s.id, "id")?,
+            chat_agent_id: s.chat_agent_id,
+            account_id: s.account_id,
+            customer_id: s.customer_id,
+            mode: s.mode.map(ChatMode::from),
+            help_requested: s.help_requested.unwrap_or_default(),
+            status: s.status.map(SessionStatus::from),
+            current_state: s.current_state,
+            input_fields: metadata.input_fields,
+            state_fields: metadata.state_fields,
+            context: metadata.context,
+            active_human: s.active_human,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        })
+    }
+}
+
+/// The agent's answer to a customer message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChatReply {
+    /// The session the message went to.
+    pub session_id: String,
+    /// The agent's reply (`None` or empty while a human has taken over).
+    pub reply: Option<String>,
+    /// The agent's state after the turn.
+    pub state: Option<String>,
+    /// Who answers now.
+    pub mode: Option<ChatMode>,
+    /// Whether the agent asked for human help.
+    pub help_requested: bool,
+}
+
+impl FromWire<types::ChatInboundResponseData> for ChatReply {
+    fn from_wire(r: types::ChatInboundResponseData) -> std::result::Result<Self, String> {
+        Ok(ChatReply {
+            session_id: required(r.session_id, "data.session_id")?,
+            reply: r.reply,
+            state: r.state,
+            mode: r.mode.map(ChatMode::from),
+            help_requested: r.help_requested.unwrap_or_default(),
+        })
+    }
+}
+
+/// The answer to an operator message or command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SupportOutcome {
+    /// The session.
+    pub session_id: String,
+    /// The server's state word (e.g. `ok`).
+    pub state: Option<String>,
+    /// The command that was applied.
+    pub command: Option<SupportCommand>,
+    /// The agent's reply (for `tell`).
+    pub reply: Option<String>,
+    /// The operator in charge (for `takeover`).
+    pub active_human: Option<String>,
+}
+
+impl FromWire<types::SupportResponseData> for SupportOutcome {
+    fn from_wire(r: types::SupportResponseData) -> std::result::Result<Self, String> {
+        Ok(SupportOutcome {
+            session_id: required(r.session_id, "data.session_id")?,
+            state: r.state,
+            command: r.command.map(SupportCommand::from),
+            reply: r.reply,
+            active_human: r.active_human,
+        })
+    }
+}
+
+/// A session's context after [`Chat::inject_context`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionContext {
+    /// The session.
+    pub session_id: String,
+    /// The whole context list after the append.
+    pub context: Vec<String>,
+}
+
+impl FromWire<types::InjectContextResponseData> for SessionContext {
+    fn from_wire(r: types::InjectContextResponseData) -> std::result::Result<Self, String> {
+        Ok(SessionContext {
+            session_id: required(r.session_id, "data.session_id")?,
+            context: r.context,
+        })
+    }
+}
+
+/// The chat resource: `client.chat()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Chat<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Chat (v1). See [`crate::chat`].
+    pub fn chat(&self) -> Chat<'_> {
+        Chat { client: self }
+    }
+}
+
+impl Chat<'_> {
+    /// Opens a session for `customer_id` with `agent_uuid`, closing any active one of the
+    /// same pair first.
+    pub fn create_session(
+        &self,
+        agent_uuid: impl Into<String>,
+        customer_id: impl Into<String>,
+    ) -> CreateSession {
+        CreateSession {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            customer_id: customer_id.into(),
+            input_fields: Map::new(),
+            context: Vec::new(),
+        }
+    }
+
+    /// Sends a customer message; the agent's reply comes back in the answer.
+    pub fn send_message(
+        &self,
+        agent_uuid: impl Into<String>,
+        customer_id: impl Into<String>,
+        content: impl Into<String>,
+    ) -> SendMessage {
+        SendMessage {
+            client: self.client.clone(),
+            body: types::ChatInboundRequest {
+                agent_uuid: agent_uuid.into(),
+                customer_id: customer_id.into(),
+                content: content.into(),
+                session_id: None,
+            },
+        }
+    }
+
+    /// The customer's active session with `agent_uuid`
+    /// ([`NotFound`](crate::Error::NotFound) when there is none).
+    pub async fn active_session(&self, customer_id: &str, agent_uuid: &str) -> Result<ChatSession> {
+        validate::non_empty("customer_id", customer_id)?;
+        validate::agent_uuid("agent_uuid", agent_uuid)?;
+        let request = active_request(customer_id).query("agent_uuid", Some(agent_uuid));
+        self.client
+            .execute::<types::ChatSessionResponse, _>(request)
+            .await
+    }
+
+    /// Every active session of the customer, by agent UUID.
+    pub async fn active_sessions(&self, customer_id: &str) -> Result<HashMap<String, ChatSession>> {
+        validate::non_empty("customer_id", customer_id)?;
+        self.client
+            .execute::<SessionsByAgent, _>(active_request(customer_id))
+            .await
+    }
+
+    /// The operator rail of session `session_id`: a command, a message, or both.
+    pub fn support(&self, session_id: impl Into<String>) -> Support {
+        Support {
+            client: self.client.clone(),
+            session_id: session_id.into(),
+            command: None,
+            message: None,
+        }
+    }
+
+    /// Appends one non-empty entry to the session's context; returns the whole list.
+    pub async fn inject_context(&self, session_id: &str, context: &str) -> Result<SessionContext> {
+        validate::non_empty("id", session_id)?;
+        validate::non_empty("context", context)?;
+        let context = types::InjectContextRequestContext::try_from(context)
+            .map_err(|e| Error::validation("context", e.to_string()))?;
+        let body = types::InjectContextRequest { context };
+        let segments = ["v1", "chat", "session", session_id, "inject_context"];
+        let request = Request::new("inject_chat_context", Method::POST, segments).json(&body)?;
+        self.client
+            .execute::<types::InjectContextResponse, _>(request)
+            .await
+    }
+}
+
+fn active_request(customer_id: &str) -> Request {
+    Request::new(
+        "get_active_chat_session",
+        Method::GET,
+        ["v1", "chat", "session", "active"],
+    )
+    .query("customer_id", Some(customer_id))
+}
+
+/// Builder of `POST /v1/chat/session`, from [`Chat::create_session`].
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct CreateSession {
+    client: Client,
+    agent_uuid: String,
+    customer_id: String,
+    input_fields: Map<String, Value>,
+    context: Vec<String>,
+}
+
+impl CreateSession {
+    /// Adds a key/value describing the customer, available to the agent.
+    pub fn input_field(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.input_fields.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds an initial free-text context entry (only the 5 most recent non-empty ones are
+    /// kept by OSVI).
+    pub fn context(mut self, entry: impl Into<String>) -> Self {
+        self.context.push(entry.into());
+        self
+    }
+
+    /// Validates and creates the session.
+    pub async fn send(self) -> Result<ChatSession> {
+        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
+        validate::non_empty("customer_id", &self.customer_id)?;
+        let body = types::ChatSessionRequest {
+            agent_uuid: self.agent_uuid,
+            customer_id: self.customer_id,
+            input_fields: self.input_fields,
+            context: self.context,
+        };
+        let request = Request::new(
+            "create_chat_session",
+            Method::POST,
+            ["v1", "chat", "session"],
+        )
+        .json(&body)?;
+        self.client
+            .execute::<types::ChatSessionResponse, _>(request)
+            .await
+    }
+}
+
+/// Builder of `POST /v1/chat/inbound`, from [`Chat::send_message`].
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct SendMessage {
+    client: Client,
+    body: types::ChatInboundRequest,
+}
+
+impl SendMessage {
+    /// Targets this session instead of letting OSVI resolve the customer's active one.
+    pub fn session_id(mut self, session_id: impl Into<String>) -> Self {
+        self.body.session_id = Some(session_id.into());
+        self
+    }
+
+    /// Validates, sends the message and waits for the agent's reply.
+    pub async fn send(self) -> Result<ChatReply> {
+        validate::agent_uuid("agent_uuid", &self.body.agent_uuid)?;
+        validate::non_empty("customer_id", &self.body.customer_id)?;
+        validate::non_empty("content", &self.body.content)?;
+        let request = Request::new("send_chat_message", Method::POST, ["v1", "chat", "inbound"])
+            .json(&self.body)?;
+        self.client
+            .execute::<types::ChatInboundResponse, _>(request)
+            .await
+    }
+}
+
+/// Builder of `POST /v1/chat/session/{id}/support`, from [`Chat::support`].
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct Support {
+    client: Client,
+    session_id: String,
+    command: Option<SupportCommand>,
+    message: Option<String>,
+}
+
+impl Support {
+    /// The command to apply.
+    pub fn command(mut self, command: SupportCommand) -> Self {
+        self.command = Some(command);
+        self
+    }
+
+    /// The operator's text: delivered to the customer without a command (support mode
+    /// only), the guidance of `tell`/`whisper`, optional context for `takeover`.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Validates and sends.
+    pub async fn send(self) -> Result<SupportOutcome> {
+        validate::non_empty("id", &self.session_id)?;
+        if let Some(message) = &self.message {
+            validate::non_empty("message", message)?;
+        }
+        let needs_message = matches!(self.command, None | Some(SupportCommand::Tell));
+        if needs_message && self.message.is_none() {
+            let rule = match &self.command {
+                None => "is required without a command".to_string(),
+                Some(command) => format!("is required for `{command}`"),
+            };
+            return Err(Error::validation("message", rule));
+        }
+        let command = match &self.command {
+            Some(command) => Some(
+                types::SupportRequestCommand::try_from(command.as_str()).map_err(|_| {
+                    Error::validation(
+                        "command",
+                        format!("`{command}` is not a command of the API"),
+                    )
+                })?,
+            ),
+            None => None,
+        };
+        let body = types::SupportRequest {
+            command,
+            message: self.message,
+        };
+        let segments = ["v1", "chat", "session", self.session_id.as_str(), "support"];
+        let request = Request::new("send_support_command", Method::POST, segments).json(&body)?;
+        self.client
+            .execute::<types::SupportResponse, _>(request)
+            .await
+    }
+}

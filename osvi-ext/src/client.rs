@@ -1,0 +1,258 @@
+//! The [`Client`] and its [`ClientBuilder`]: token, base URL, timeouts, user agent.
+//!
+//! A `Client` is cheap to clone (it is an `Arc`) and meant to be shared: build one at start-up
+//! and hand clones to your tasks. Each resource of the API hangs off it:
+//! [`agents`](Client::agents), [`calls`](Client::calls), [`campaigns`](Client::campaigns),
+//! [`dnd`](Client::dnd), [`chat`](Client::chat) and the deprecated [`legacy`](Client::legacy).
+//!
+//! ```no_run
+//! # fn run() -> osvi_ext::Result<()> {
+//! // From OSVI_API_TOKEN (and OSVI_BASE_URL, if set):
+//! let client = osvi_ext::Client::from_env()?;
+//! // Or explicitly:
+//! let client = osvi_ext::Client::builder()
+//!     .token("0123456789abcdef")
+//!     .timeout(std::time::Duration::from_secs(20))
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use crate::error::{Error, Result};
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.osvi.ai";
+/// Default time allowed to open a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for a whole request, response body included. Generous because
+/// `POST /v1/chat/inbound` waits for the agent's reply.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The documented length of an API token.
+pub const TOKEN_LENGTH: usize = 16;
+
+/// A client for the OSVI API: build it with [`Client::builder`] or [`Client::from_env`], then
+/// reach each resource through it (`client.calls()`, `client.dnd()` ...).
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// What every request needs; shared by all clones of a [`Client`].
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) token: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts a [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Builds a client from the environment: `OSVI_API_TOKEN` (required) and `OSVI_BASE_URL`
+    /// (optional, default [`DEFAULT_BASE_URL`]).
+    pub fn from_env() -> Result<Client> {
+        let token = std::env::var("OSVI_API_TOKEN")
+            .map_err(|_| Error::config("OSVI_API_TOKEN is not set"))?;
+        let mut builder = Client::builder().token(token);
+        if let Ok(base_url) = std::env::var("OSVI_BASE_URL") {
+            builder = builder.base_url(base_url);
+        }
+        builder.build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+}
+
+/// Configures a [`Client`]. Every setting but the token has a default.
+#[derive(Default)]
+pub struct ClientBuilder {
+    token: Option<String>,
+    base_url: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The 16-character API token from the dashboard (Settings → API). Required.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The API's base URL (default [`DEFAULT_BASE_URL`]). Must be `https`, except for
+    /// loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), which tests and simulators use.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default [`DEFAULT_CONNECT_TIMEOUT`]). Ignored when
+    /// you pass your own [`reqwest::Client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for a whole request, body included (default [`DEFAULT_TIMEOUT`]). Ignored
+    /// when you pass your own [`reqwest::Client`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Replaces the `User-Agent` (default `osvi-rust/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Uses a `reqwest::Client` you built (proxies, custom TLS roots ...). The token and user
+    /// agent are still added to every request; the timeouts of this builder are not applied.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let token = self
+            .token
+            .ok_or_else(|| Error::config("no API token: call .token() or set OSVI_API_TOKEN"))?;
+        let token = token_header(&token)?;
+        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let agent = self
+            .user_agent
+            .unwrap_or_else(|| format!("osvi-rust/{}", env!("CARGO_PKG_VERSION")));
+        let user_agent = HeaderValue::from_str(&agent)
+            .map_err(|_| Error::config("the user agent is not a valid header value"))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                .build()
+                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                token,
+                user_agent,
+            }),
+        })
+    }
+}
+
+/// Checks the token's documented form and makes it a header value marked sensitive (so
+/// reqwest and its logs never print it).
+fn token_header(token: &str) -> Result<HeaderValue> {
+    let length = token.chars().count();
+    if length != TOKEN_LENGTH {
+        return Err(Error::config(format!(
+            "the API token must be {TOKEN_LENGTH} characters long, this one has {length}"
+        )));
+    }
+    if !token.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::config(
+            "the API token must be printable ASCII without spaces",
+        ));
+    }
+    let mut value = HeaderValue::from_str(token)
+        .map_err(|_| Error::config("the API token is not a valid header value"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Parses the base URL and refuses plain `http` to anything but loopback.
+fn parse_base_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|e| Error::config(format!("bad base URL `{raw}`: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(Error::config(format!(
+            "refusing plain http to `{raw}`: the API token would travel unencrypted (only loopback hosts may use http)"
+        ))),
+        other => Err(Error::config(format!(
+            "bad base URL `{raw}`: scheme `{other}` is not https"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_must_have_16_characters() {
+        let err = token_header("short").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid client configuration: the API token must be 16 characters long, this one has 5"
+        );
+        assert!(token_header("0123456789abcdef").unwrap().is_sensitive());
+        assert!(token_header("0123456789abcde ").is_err());
+    }
+
+    #[test]
+    fn base_url_must_be_https_unless_loopback() {
+        assert!(parse_base_url("https://api.osvi.ai").is_ok());
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_base_url("http://localhost:8080").is_ok());
+        assert!(parse_base_url("http://[::1]:8080").is_ok());
+        assert!(parse_base_url("http://api.osvi.ai").is_err());
+        assert!(parse_base_url("ftp://api.osvi.ai").is_err());
+        assert!(parse_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let client = Client::builder().token("0123456789abcdef").build().unwrap();
+        let printed = format!("{client:?}");
+        assert!(!printed.contains("0123456789abcdef"), "{printed}");
+        assert!(printed.contains("<redacted>"));
+        let builder = Client::builder().token("0123456789abcdef");
+        assert!(!format!("{builder:?}").contains("0123456789abcdef"));
+    }
+}

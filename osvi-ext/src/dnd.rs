@@ -1,0 +1,206 @@
+//! Do-not-disturb lists: the numbers an agent must never call.
+//!
+//! Each agent has its own list. Changes reach the calling engine at once, in-flight campaigns
+//! included. Numbers may be given as `9876543210` or `+919876543210`; OSVI stores them as
+//! E.164 (bare 10-digit numbers are taken as Indian).
+//!
+//! ```no_run
+//! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+//! let agent = "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og";
+//! let entry = client.dnd().add(agent, "9876543210").reason("customer opted out").send().await?;
+//! println!("blocked {}", entry.phone);
+//! let blocked = client.dnd().list(agent).search("98765").collect_all().await?;
+//! client.dnd().remove(agent, "9876543210").await?;
+//! # Ok(()) }
+//! ```
+
+use chrono::{DateTime, Utc};
+use futures::Stream;
+use osvi_generated::types;
+use reqwest::Method;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::pagination::{Page, Pager, list_envelope};
+use crate::transport::{Envelope, FromWire, Request, envelope, required};
+use crate::validate;
+
+envelope!(types::DndNumberResponse => types::DndNumber);
+list_envelope!(types::DndListResponse => types::DndNumber);
+
+/// `DELETE /v1/dnd_numbers` answers `{success, message}`, without `data`.
+impl Envelope for types::MessageResponse {
+    type Data = ();
+    fn into_parts(self) -> (Option<bool>, Option<()>) {
+        (self.success, Some(()))
+    }
+}
+
+impl FromWire<()> for () {
+    fn from_wire(_: ()) -> std::result::Result<Self, String> {
+        Ok(())
+    }
+}
+
+/// One number on an agent's DND list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DndEntry {
+    /// The entry's id.
+    pub id: i64,
+    /// The agent whose list holds the number.
+    pub agent_uuid: Option<String>,
+    /// The number, E.164.
+    pub phone: String,
+    /// Your note, if you gave one.
+    pub reason: Option<String>,
+    /// When the number was added.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl FromWire<types::DndNumber> for DndEntry {
+    fn from_wire(d: types::DndNumber) -> std::result::Result<Self, String> {
+        Ok(DndEntry {
+            id: required(d.id, "id")?,
+            agent_uuid: d.agent_uuid,
+            phone: required(d.phone, "phone")?,
+            reason: d.reason,
+            created_at: d.created_at,
+        })
+    }
+}
+
+/// The DND resource: `client.dnd()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Dnd<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// Do-not-disturb lists. See [`crate::dnd`].
+    pub fn dnd(&self) -> Dnd<'_> {
+        Dnd { client: self }
+    }
+}
+
+impl Dnd<'_> {
+    /// Adds `phone` to the DND list of `agent_uuid`; [`AddDnd::send`] sends it.
+    pub fn add(&self, agent_uuid: impl Into<String>, phone: impl Into<String>) -> AddDnd {
+        AddDnd {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            phone: phone.into(),
+            reason: None,
+        }
+    }
+
+    /// Lists the DND entries of `agent_uuid`.
+    pub fn list(&self, agent_uuid: impl Into<String>) -> ListDnd {
+        ListDnd {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            search: None,
+            per_page: None,
+        }
+    }
+
+    /// Removes `phone` from the DND list of `agent_uuid`: the agent may call it again.
+    pub async fn remove(&self, agent_uuid: &str, phone: &str) -> Result<()> {
+        validate::agent_uuid("agent_uuid", agent_uuid)?;
+        validate::loose_phone("phone", phone)?;
+        let request = Request::new("remove_dnd_number", Method::DELETE, ["v1", "dnd_numbers"])
+            .query("agent_uuid", Some(agent_uuid))
+            .query("phone", Some(phone));
+        self.client
+            .execute::<types::MessageResponse, _>(request)
+            .await
+    }
+}
+
+/// Builder of `POST /v1/dnd_numbers`, from [`Dnd::add`].
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct AddDnd {
+    client: Client,
+    agent_uuid: String,
+    phone: String,
+    reason: Option<String>,
+}
+
+impl AddDnd {
+    /// A note for your own records (e.g. `customer opted out`).
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Validates and adds the number; returns the stored entry.
+    pub async fn send(self) -> Result<DndEntry> {
+        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
+        validate::loose_phone("phone", &self.phone)?;
+        let body = types::DndNumberRequest {
+            agent_uuid: self.agent_uuid,
+            phone: self.phone,
+            reason: self.reason,
+        };
+        let request =
+            Request::new("add_dnd_number", Method::POST, ["v1", "dnd_numbers"]).json(&body)?;
+        self.client
+            .execute::<types::DndNumberResponse, _>(request)
+            .await
+    }
+}
+
+/// Builder of `GET /v1/dnd_numbers`, from [`Dnd::list`]. Read one page with
+/// [`page`](ListDnd::page), every entry lazily with [`stream`](ListDnd::stream), or all at
+/// once with [`collect_all`](ListDnd::collect_all).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is fetched until you call .page(), .stream() or .collect_all()"]
+pub struct ListDnd {
+    client: Client,
+    agent_uuid: String,
+    search: Option<String>,
+    per_page: Option<u32>,
+}
+
+impl ListDnd {
+    /// Only numbers containing these digits.
+    pub fn search(mut self, digits: impl Into<String>) -> Self {
+        self.search = Some(digits.into());
+        self
+    }
+
+    /// Entries per page, 1..=100 (server default 25).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// One page (1-based) with its metadata.
+    pub async fn page(self, page: u32) -> Result<Page<DndEntry>> {
+        self.pager()?.page::<types::DndListResponse, _>(page).await
+    }
+
+    /// Every entry, fetched page by page as the stream is polled.
+    pub fn stream(self) -> impl Stream<Item = Result<DndEntry>> + Send + 'static {
+        Pager::stream_or_error::<types::DndListResponse, _>(self.pager())
+    }
+
+    /// Every entry, in one `Vec`.
+    pub async fn collect_all(self) -> Result<Vec<DndEntry>> {
+        self.pager()?
+            .collect_all::<types::DndListResponse, _>()
+            .await
+    }
+
+    fn pager(self) -> Result<Pager> {
+        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
+        if let Some(per_page) = self.per_page {
+            validate::per_page(per_page)?;
+        }
+        let request = Request::new("list_dnd_numbers", Method::GET, ["v1", "dnd_numbers"])
+            .query("agent_uuid", Some(self.agent_uuid))
+            .query("search", self.search);
+        Ok(Pager::new(self.client, request, self.per_page))
+    }
+}

@@ -1,0 +1,224 @@
+//! The one error type of the SDK.
+//!
+//! Every fallible method returns [`Result<T, Error>`](crate::Result). [`Error`] tells apart what
+//! a caller reacts to differently: input the SDK refused before sending anything
+//! ([`Error::Validation`]), each kind of answer the server gave (401, 403, 404, 400/422, 429,
+//! 5xx), a timeout, another transport failure, and a body the SDK could not decode. Every
+//! error that came with a response carries its HTTP status and request id
+//! ([`Error::status`], [`Error::request_id`]).
+//!
+//! ```
+//! # async fn run(client: osvi_ext::Client) {
+//! match client.calls().get("a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d").await {
+//!     Ok(call) => println!("{:?}", call.status),
+//!     Err(osvi_ext::Error::NotFound(failure)) => println!("no such call ({failure})"),
+//!     Err(other) => eprintln!("{other}"),
+//! }
+//! # }
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+/// Shorthand for `Result<T, osvi_ext::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How much of an undecodable body an [`Error::Decode`] keeps.
+pub(crate) const BODY_EXCERPT_BYTES: usize = 1024;
+
+/// Everything that can go wrong when calling OSVI.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The SDK refused the input before sending anything: `field` broke `rule`.
+    Validation {
+        /// The offending field, as named in the API (e.g. `phone_number`,
+        /// `call_config_overrides.retry_config.max_attempts`, `contacts[3].phone`).
+        field: String,
+        /// The rule it broke, in words.
+        rule: String,
+    },
+    /// 401: the API token is missing or invalid.
+    Unauthorized(ApiFailure),
+    /// 403: e.g. the agent does not belong to the token's account.
+    Forbidden(ApiFailure),
+    /// 404: no such resource on the account (also a malformed call id).
+    NotFound(ApiFailure),
+    /// 400 or 422, or a `200` whose body says `success: false`: the server rejected the
+    /// request; [`ApiFailure::messages`] holds every message it gave.
+    BadRequest(ApiFailure),
+    /// 429: too many requests.
+    RateLimited {
+        /// The response.
+        failure: ApiFailure,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// 5xx: the server failed.
+    Server(ApiFailure),
+    /// Any other status the API does not document (e.g. 409, 3xx).
+    UnexpectedStatus(ApiFailure),
+    /// The request or the response did not finish within the configured timeout.
+    Timeout {
+        /// What timed out, in words.
+        message: String,
+    },
+    /// The request could not be sent or the response could not be read (DNS, connection
+    /// refused or reset, TLS ...).
+    Transport {
+        /// What failed, in words.
+        message: String,
+        /// `true` when the failure happened before any byte of the request could have
+        /// reached the server (connection refused, DNS failure): resending is safe.
+        before_sending: bool,
+        /// The underlying error.
+        source: Option<reqwest::Error>,
+    },
+    /// The server answered, but the body is not what the API documents.
+    Decode {
+        /// The HTTP status of the response.
+        status: u16,
+        /// The request id header of the response, if any.
+        request_id: Option<String>,
+        /// Why decoding failed.
+        reason: String,
+        /// The first KiB of the raw body (lossy UTF-8).
+        body: String,
+    },
+    /// The client could not be built (bad token, base URL, TLS setup ...).
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// An error answer of the server: status, request id and the messages it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiFailure {
+    /// The HTTP status.
+    pub status: u16,
+    /// The request id header of the response (`x-request-id` or `request-id`), if any.
+    pub request_id: Option<String>,
+    /// Every message of the body, whether it came as `errors: [..]`, `error` (+ `details`)
+    /// or `message`. Empty when the body had none (or was not JSON).
+    pub messages: Vec<String>,
+    /// The body's `details`, when present and not `null`.
+    pub details: Option<Box<serde_json::Value>>,
+}
+
+impl fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if !self.messages.is_empty() {
+            write!(f, ": {}", self.messages.join("; "))?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// A validation error for `field` breaking `rule`.
+    pub(crate) fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Error::Validation {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    /// A configuration error.
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+
+    /// The server's answer, for the variants that have one.
+    pub fn failure(&self) -> Option<&ApiFailure> {
+        match self {
+            Error::Unauthorized(f)
+            | Error::Forbidden(f)
+            | Error::NotFound(f)
+            | Error::BadRequest(f)
+            | Error::Server(f)
+            | Error::UnexpectedStatus(f)
+            | Error::RateLimited { failure: f, .. } => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the response, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Decode { status, .. } => Some(*status),
+            other => other.failure().map(|f| f.status),
+        }
+    }
+
+    /// The request id header of the response, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Decode { request_id, .. } => request_id.as_deref(),
+            other => other.failure().and_then(|f| f.request_id.as_deref()),
+        }
+    }
+
+    /// The server's messages (empty for errors without a server answer).
+    pub fn messages(&self) -> &[String] {
+        self.failure().map(|f| f.messages.as_slice()).unwrap_or(&[])
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation { field, rule } => write!(f, "invalid `{field}`: {rule}"),
+            Error::Unauthorized(x) => write!(f, "unauthorized, check the API token: {x}"),
+            Error::Forbidden(x) => write!(f, "forbidden: {x}"),
+            Error::NotFound(x) => write!(f, "not found: {x}"),
+            Error::BadRequest(x) => write!(f, "request rejected: {x}"),
+            Error::RateLimited {
+                failure,
+                retry_after,
+            } => {
+                write!(f, "rate limited: {failure}")?;
+                match retry_after {
+                    Some(after) => write!(f, ", retry after {}s", after.as_secs()),
+                    None => Ok(()),
+                }
+            }
+            Error::Server(x) => write!(f, "server error: {x}"),
+            Error::UnexpectedStatus(x) => write!(f, "unexpected status: {x}"),
+            Error::Timeout { message } => write!(f, "timed out: {message}"),
+            Error::Transport { message, .. } => write!(f, "transport error: {message}"),
+            Error::Decode {
+                status,
+                reason,
+                request_id,
+                ..
+            } => {
+                write!(f, "undecodable response (HTTP {status}): {reason}")?;
+                match request_id {
+                    Some(id) => write!(f, " (request id {id})"),
+                    None => Ok(()),
+                }
+            }
+            Error::Config { message } => write!(f, "invalid client configuration: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport {
+                source: Some(source),
+                ..
+            } => Some(source),
+            _ => None,
+        }
+    }
+}

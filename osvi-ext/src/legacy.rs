@@ -1,0 +1,282 @@
+//! The legacy endpoints, which OSVI labels "will be deprecated soon". Every method is
+//! `#[deprecated]` and names its v1 replacement; use them only for accounts that cannot move
+//! yet.
+//!
+//! Both documented success envelopes of legacy `POST /call` (`{success, data: {call_id}}`
+//! and the older `{status, message, call_id}`) are understood, and so is the nested
+//! `data.success` of older chat responses.
+//!
+//! ```no_run
+//! # #[allow(deprecated)]
+//! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+//! let created = client.legacy().create_call("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", "9876543210", "IN").send().await?;
+//! # Ok(()) }
+//! ```
+
+use osvi_generated::types;
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use crate::calls::CallCreated;
+use crate::client::Client;
+use crate::error::Result;
+use crate::transport::{Envelope, FromWire, Request, envelope, required};
+use crate::validate;
+
+envelope!(
+    types::LegacyChatSessionResponse => types::LegacyChatSessionResponseData,
+    types::LegacyChatMessageResponse => types::LegacyChatMessageResponseData,
+    types::LegacyCloseSessionResponse => types::LegacyCloseSessionResponseData,
+);
+
+/// Newer envelope `{success, data: {call_id}}`, older `{status: "success", message, call_id}`.
+impl Envelope for types::LegacyCallResponse {
+    type Data = types::CallResponseData;
+    fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
+        let success = self.success.or(self.status.map(|s| s == "success"));
+        let call_id = self.data.and_then(|d| d.call_id).or(self.call_id);
+        (success, Some(types::CallResponseData { call_id }))
+    }
+}
+
+/// A chat session started with the legacy endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LegacyChatSession {
+    /// The session's id.
+    pub session_id: String,
+    /// The agent's name.
+    pub agent_name: Option<String>,
+    /// When it started, as sent (a timestamp without time zone).
+    pub started_at: Option<String>,
+    /// The agent's first message.
+    pub welcome_message: Option<String>,
+}
+
+impl FromWire<types::LegacyChatSessionResponseData> for LegacyChatSession {
+    fn from_wire(d: types::LegacyChatSessionResponseData) -> std::result::Result<Self, String> {
+        nested_success(d.success)?;
+        Ok(LegacyChatSession {
+            session_id: required(d.session_id, "data.session_id")?,
+            agent_name: d.agent_name,
+            started_at: d.started_at,
+            welcome_message: d.welcome_message,
+        })
+    }
+}
+
+/// The agent's answer through the legacy endpoint.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LegacyChatReply {
+    /// The session.
+    pub session_id: String,
+    /// The agent's response text.
+    pub response: Option<String>,
+    /// Tool calls the agent made (shape not documented).
+    pub tool_calls: Vec<Value>,
+    /// Their results (shape not documented).
+    pub tool_results: Vec<Value>,
+    /// The agent's state.
+    pub current_state: Option<String>,
+}
+
+impl FromWire<types::LegacyChatMessageResponseData> for LegacyChatReply {
+    fn from_wire(d: types::LegacyChatMessageResponseData) -> std::result::Result<Self, String> {
+        nested_success(d.success)?;
+        Ok(LegacyChatReply {
+            session_id: required(d.session_id, "data.session_id")?,
+            response: d.response,
+            tool_calls: d.tool_calls.unwrap_or_default(),
+            tool_results: d.tool_results.unwrap_or_default(),
+            current_state: d.current_state,
+        })
+    }
+}
+
+/// A session closed through the legacy endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LegacyClosedSession {
+    /// The session.
+    pub session_id: String,
+    /// The AI-generated summary of the conversation.
+    pub summary: Option<String>,
+}
+
+impl FromWire<types::LegacyCloseSessionResponseData> for LegacyClosedSession {
+    fn from_wire(d: types::LegacyCloseSessionResponseData) -> std::result::Result<Self, String> {
+        nested_success(d.success)?;
+        Ok(LegacyClosedSession {
+            session_id: required(d.session_id, "data.session_id")?,
+            summary: d.summary,
+        })
+    }
+}
+
+/// Older legacy chat responses repeat `success` inside `data`.
+fn nested_success(success: Option<bool>) -> std::result::Result<(), String> {
+    match success {
+        Some(false) => Err("`data.success` is false".into()),
+        _ => Ok(()),
+    }
+}
+
+/// The legacy resource: `client.legacy()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Legacy<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// The legacy endpoints. See [`crate::legacy`].
+    pub fn legacy(&self) -> Legacy<'_> {
+        Legacy { client: self }
+    }
+}
+
+impl Legacy<'_> {
+    /// `POST /call`. Places a real phone call, sent once like [`crate::calls::CreateCall`].
+    #[deprecated(note = "legacy endpoint; use `client.calls().create(..)` (POST /v1/call)")]
+    pub fn create_call(
+        &self,
+        agent_uuid: impl Into<String>,
+        phone_number: impl Into<String>,
+        country_code: impl Into<String>,
+    ) -> LegacyCreateCall {
+        LegacyCreateCall {
+            client: self.client.clone(),
+            body: types::LegacyCallRequest {
+                agent_uuid: agent_uuid.into(),
+                phone_number: phone_number.into(),
+                country_code: country_code.into(),
+                system_prompt: None,
+                webhook_url: None,
+                person_name: None,
+                additional_data: Map::new(),
+            },
+        }
+    }
+
+    /// `POST /chat_sessions`: starts a chat session; `metadata` is shown to the agent.
+    #[deprecated(
+        note = "legacy endpoint; use `client.chat().create_session(..)` (POST /v1/chat/session)"
+    )]
+    pub async fn start_chat_session(
+        &self,
+        agent_uuid: &str,
+        person_name: Option<&str>,
+    ) -> Result<LegacyChatSession> {
+        validate::agent_uuid("agent_uuid", agent_uuid)?;
+        let body = types::LegacyChatSessionRequest {
+            agent_uuid: agent_uuid.to_string(),
+            metadata: person_name.map(|name| types::LegacyChatSessionRequestMetadata {
+                person_name: Some(name.to_string()),
+                extra: Map::new(),
+            }),
+        };
+        let request = Request::new("legacy_start_chat_session", Method::POST, ["chat_sessions"])
+            .json(&body)?;
+        self.client
+            .execute::<types::LegacyChatSessionResponse, _>(request)
+            .await
+    }
+
+    /// `POST /chat_messages/send_message`: sends a message into a legacy session.
+    #[deprecated(
+        note = "legacy endpoint; use `client.chat().send_message(..)` (POST /v1/chat/inbound)"
+    )]
+    pub async fn send_chat_message(
+        &self,
+        agent_uuid: &str,
+        chat_session_id: &str,
+        message: &str,
+    ) -> Result<LegacyChatReply> {
+        validate::agent_uuid("agent_uuid", agent_uuid)?;
+        validate::non_empty("chat_session_id", chat_session_id)?;
+        validate::non_empty("message", message)?;
+        let body = types::LegacyChatMessageRequest {
+            agent_uuid: agent_uuid.to_string(),
+            chat_session_id: chat_session_id.to_string(),
+            message: message.to_string(),
+        };
+        let segments = ["chat_messages", "send_message"];
+        let request =
+            Request::new("legacy_send_chat_message", Method::POST, segments).json(&body)?;
+        self.client
+            .execute::<types::LegacyChatMessageResponse, _>(request)
+            .await
+    }
+
+    /// `POST /chat_sessions/{id}/close_session`: closes a session; returns its summary.
+    #[deprecated(
+        note = "legacy endpoint; use `client.chat().support(id).command(SupportCommand::Close)` (POST /v1/chat/session/{id}/support)"
+    )]
+    pub async fn close_chat_session(
+        &self,
+        session_id: &str,
+        agent_uuid: &str,
+    ) -> Result<LegacyClosedSession> {
+        validate::non_empty("id", session_id)?;
+        validate::agent_uuid("agent_uuid", agent_uuid)?;
+        let body = types::LegacyCloseSessionRequest {
+            agent_uuid: agent_uuid.to_string(),
+        };
+        let segments = ["chat_sessions", session_id, "close_session"];
+        let request =
+            Request::new("legacy_close_chat_session", Method::POST, segments).json(&body)?;
+        self.client
+            .execute::<types::LegacyCloseSessionResponse, _>(request)
+            .await
+    }
+}
+
+/// Builder of legacy `POST /call`, from [`Legacy::create_call`].
+#[derive(Debug, Clone)]
+#[must_use = "a call is placed only when you call .send().await"]
+pub struct LegacyCreateCall {
+    client: Client,
+    body: types::LegacyCallRequest,
+}
+
+impl LegacyCreateCall {
+    /// Overrides the agent's system prompt for this call.
+    pub fn system_prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.body.system_prompt = Some(prompt.into());
+        self
+    }
+
+    /// The URL OSVI POSTs to when the call completes.
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.body.webhook_url = Some(url.into());
+        self
+    }
+
+    /// The callee's name.
+    pub fn person_name(mut self, name: impl Into<String>) -> Self {
+        self.body.person_name = Some(name.into());
+        self
+    }
+
+    /// Adds a key/value of context for the agent.
+    pub fn data(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.body.additional_data.insert(key.into(), value.into());
+        self
+    }
+
+    /// Validates and places the call (sent once; never retried after it may have reached
+    /// the server).
+    pub async fn send(self) -> Result<CallCreated> {
+        validate::agent_uuid("agent_uuid", &self.body.agent_uuid)?;
+        let country = validate::country_code("country_code", &self.body.country_code)?;
+        validate::national_number("phone_number", &self.body.phone_number, country)?;
+        if let Some(url) = &self.body.webhook_url {
+            validate::webhook_url("webhook_url", url)?;
+        }
+        let request =
+            Request::new("legacy_create_call", Method::POST, ["call"]).json(&self.body)?;
+        self.client
+            .execute::<types::LegacyCallResponse, _>(request)
+            .await
+    }
+}

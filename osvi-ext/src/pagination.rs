@@ -1,0 +1,228 @@
+//! Pages of list endpoints, and the lazy [`Stream`] that walks them.
+//!
+//! `GET /v1/calls` and `GET /v1/dnd_numbers` are paginated with `page` (1-based) and
+//! `per_page` (1..=100), and answer with a `meta` object. A list builder offers three ways
+//! to read them: `.page(n)` for one [`Page`] with its [`PageMeta`], `.stream()` for every
+//! item, fetched one page at a time, and `.collect_all()` to gather everything in a `Vec`.
+//!
+//! The stream holds one page in memory, stops after the last page that `meta.total_pages`
+//! announces (re-read on every page, so a total that changes during the walk is followed) or
+//! at the first empty page, and ends after yielding the first error.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+//! let mut calls = std::pin::pin!(client.calls().list().per_page(100).stream());
+//! while let Some(call) = calls.try_next().await? {
+//!     println!("{} {:?}", call.call_id, call.status);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+
+use futures::{Stream, StreamExt, TryStreamExt, stream};
+use osvi_generated::types;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::transport::{Envelope, FromWire, Request};
+
+/// The server's default page size, assumed when the caller sets none.
+const DEFAULT_PER_PAGE: u32 = 25;
+
+/// A checked list request without its page number, ready to fetch any page.
+#[derive(Debug, Clone)]
+pub(crate) struct Pager {
+    client: Client,
+    template: Request,
+    per_page: Option<u32>,
+}
+
+impl Pager {
+    pub(crate) fn new(client: Client, template: Request, per_page: Option<u32>) -> Self {
+        Pager {
+            client,
+            template,
+            per_page,
+        }
+    }
+
+    /// Page `page` (1-based) of the list.
+    pub(crate) async fn page<E, T>(&self, page: u32) -> Result<Page<T>>
+    where
+        E: Envelope,
+        Page<T>: FromWire<E::Data>,
+    {
+        crate::validate::page(page)?;
+        let request = self
+            .template
+            .clone()
+            .query("page", Some(page))
+            .query("per_page", self.per_page);
+        self.client.execute::<E, Page<T>>(request).await
+    }
+
+    /// Every item, page by page; a `pager` that failed validation yields its error once.
+    pub(crate) fn stream_or_error<E, T>(
+        pager: Result<Pager>,
+    ) -> impl Stream<Item = Result<T>> + Send + 'static
+    where
+        E: Envelope + Send + 'static,
+        T: Send + 'static,
+        Page<T>: FromWire<E::Data>,
+    {
+        match pager {
+            Err(e) => stream::once(async move { Err(e) }).left_stream(),
+            Ok(pager) => {
+                let per_page = pager.per_page.unwrap_or(DEFAULT_PER_PAGE);
+                walk(1, per_page, move |n| {
+                    let pager = pager.clone();
+                    async move { pager.page::<E, T>(n).await }
+                })
+                .right_stream()
+            }
+        }
+    }
+
+    /// Every item, in one `Vec`.
+    pub(crate) async fn collect_all<E, T>(self) -> Result<Vec<T>>
+    where
+        E: Envelope + Send + 'static,
+        T: Send + 'static,
+        Page<T>: FromWire<E::Data>,
+    {
+        Self::stream_or_error::<E, T>(Ok(self)).try_collect().await
+    }
+}
+
+/// One page of a list, with its pagination metadata.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page, in the server's order.
+    pub items: Vec<T>,
+    /// Where this page stands in the whole list.
+    pub meta: PageMeta,
+}
+
+/// Pagination metadata of a [`Page`]. Fields the server left out are `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct PageMeta {
+    /// The page number (1-based).
+    pub current_page: Option<u64>,
+    /// How many pages the list has.
+    pub total_pages: Option<u64>,
+    /// How many items the list has.
+    pub total_count: Option<u64>,
+    /// Items per page, after the server's cap of 100.
+    pub per_page: Option<u64>,
+}
+
+impl<W, T: FromWire<W>> FromWire<(Vec<W>, Option<types::PaginationMeta>)> for Page<T> {
+    fn from_wire(
+        (items, meta): (Vec<W>, Option<types::PaginationMeta>),
+    ) -> std::result::Result<Self, String> {
+        let meta = meta.unwrap_or_default();
+        let count = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+        Ok(Page {
+            items: Vec::from_wire(items)?,
+            meta: PageMeta {
+                current_page: count(meta.current_page),
+                total_pages: count(meta.total_pages),
+                total_count: count(meta.total_count),
+                per_page: count(meta.per_page),
+            },
+        })
+    }
+}
+
+/// Implements the transport's `Envelope` for a generated `{success, data: [..], meta}` list
+/// response.
+macro_rules! list_envelope {
+    ($($body:ty => $item:ty),* $(,)?) => {$(
+        impl crate::transport::Envelope for $body {
+            type Data = (Vec<$item>, Option<osvi_generated::types::PaginationMeta>);
+            fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
+                (self.success, Some((self.data, self.meta)))
+            }
+        }
+    )*};
+}
+pub(crate) use list_envelope;
+
+/// Whether the walk is over after `page` (page number `number`, asked with `per_page`).
+fn is_last<T>(page: &Page<T>, number: u32, per_page: u32) -> bool {
+    if page.items.is_empty() {
+        return true;
+    }
+    match page.meta.total_pages {
+        Some(total) => u64::from(number) >= total,
+        // Without meta, a short page is the last one.
+        None => page.items.len() < per_page as usize,
+    }
+}
+
+/// Walks pages `first, first + 1, ...` through `fetch`, yielding their items one by one.
+pub(crate) fn walk<T, F, Fut>(
+    first: u32,
+    per_page: u32,
+    fetch: F,
+) -> impl Stream<Item = Result<T>> + Send
+where
+    T: Send,
+    F: FnMut(u32) -> Fut + Send,
+    Fut: Future<Output = Result<Page<T>>> + Send,
+{
+    stream::try_unfold((Some(first), fetch), move |(next, mut fetch)| async move {
+        let Some(number) = next else {
+            return Ok(None);
+        };
+        let page = fetch(number).await?;
+        let next = match is_last(&page, number, per_page) {
+            true => None,
+            false => number.checked_add(1),
+        };
+        Ok(Some((page.items, (next, fetch))))
+    })
+    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(items: Vec<u32>, total_pages: Option<u64>) -> Page<u32> {
+        Page {
+            items,
+            meta: PageMeta {
+                total_pages,
+                ..PageMeta::default()
+            },
+        }
+    }
+
+    #[test]
+    fn the_walk_follows_total_pages_and_stops_at_an_empty_page() {
+        let fetched = std::sync::Mutex::new(Vec::new());
+        let items: Vec<u32> = futures::executor::block_on(
+            walk(1, 2, |n| {
+                fetched.lock().unwrap().push(n);
+                async move {
+                    Ok(match n {
+                        1 => page(vec![1, 2], Some(2)),
+                        // The total grows during the walk.
+                        2 => page(vec![3, 4], Some(3)),
+                        _ => page(vec![], Some(3)),
+                    })
+                }
+            })
+            .map(|r| r.unwrap())
+            .collect(),
+        );
+        assert_eq!(items, vec![1, 2, 3, 4]);
+        assert_eq!(*fetched.lock().unwrap(), vec![1, 2, 3]);
+    }
+}

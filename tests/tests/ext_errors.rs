@@ -1,0 +1,320 @@
+//! Every error status and every response envelope of REFERENCE.md §5, mapped to the exact
+//! `osvi_ext::Error` a caller matches on.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{AGENT, CALL_ID, TOKEN, client};
+use httpmock::Method::GET;
+use httpmock::MockServer;
+use osvi_ext::calls::CallStatus;
+use osvi_ext::{ApiFailure, Error};
+use serde_json::json;
+
+/// Serves `status` with `body` (and headers) on `GET /v1/call/{CALL_ID}` and returns what
+/// `client.calls().get(..)` gives.
+async fn get_call_answering(
+    status: u16,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> osvi_ext::Result<osvi_ext::calls::Call> {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("/v1/call/{CALL_ID}"));
+            let mut then = then.status(status).body(body);
+            for (name, value) in headers {
+                then = then.header(*name, *value);
+            }
+        })
+        .await;
+    let result = client(&server).calls().get(CALL_ID).await;
+    mock.assert_async().await;
+    result
+}
+
+/// `(status, request id, messages)` of a failure, to compare in one assertion.
+fn failure(f: &ApiFailure) -> (u16, Option<&str>, Vec<&str>) {
+    (
+        f.status,
+        f.request_id.as_deref(),
+        f.messages.iter().map(String::as_str).collect(),
+    )
+}
+
+#[tokio::test]
+async fn unauthorized_401_keeps_message_and_request_id() {
+    let body = json!({"success": false, "error": "Invalid API token"}).to_string();
+    let err = get_call_answering(401, &body, &[("x-request-id", "req-401")])
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Unauthorized(f) => assert_eq!(
+            failure(f),
+            (401, Some("req-401"), vec!["Invalid API token"])
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.request_id(), Some("req-401"));
+    assert_eq!(
+        err.to_string(),
+        "unauthorized, check the API token: HTTP 401: Invalid API token (request id req-401)"
+    );
+}
+
+#[tokio::test]
+async fn forbidden_403_with_null_details() {
+    let body = json!({"success": false, "error": "Agent not found or not associated with this account", "details": null}).to_string();
+    let err = get_call_answering(403, &body, &[]).await.unwrap_err();
+    match err {
+        Error::Forbidden(f) => {
+            assert_eq!(
+                f.messages,
+                vec!["Agent not found or not associated with this account"]
+            );
+            assert_eq!(f.details, None);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn not_found_404() {
+    let body = json!({"success": false, "error": "Call not found"}).to_string();
+    let err = get_call_answering(404, &body, &[("request-id", "r-404")])
+        .await
+        .unwrap_err();
+    match err {
+        Error::NotFound(f) => assert_eq!(failure(&f), (404, Some("r-404"), vec!["Call not found"])),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bad_request_400_error_and_details_envelope() {
+    let body = json!({"success": false, "error": "param is missing or the value is empty: phone", "details": {"param": "phone"}}).to_string();
+    let err = get_call_answering(400, &body, &[]).await.unwrap_err();
+    match err {
+        Error::BadRequest(f) => {
+            assert_eq!(f.status, 400);
+            assert_eq!(
+                f.messages,
+                vec!["param is missing or the value is empty: phone"]
+            );
+            assert_eq!(f.details.as_deref(), Some(&json!({"param": "phone"})));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn validation_422_errors_array_envelope() {
+    let body =
+        json!({"success": false, "errors": ["agent_uuid is required", "phone_number is invalid"]})
+            .to_string();
+    let err = get_call_answering(422, &body, &[]).await.unwrap_err();
+    match err {
+        Error::BadRequest(f) => assert_eq!(
+            failure(&f),
+            (
+                422,
+                None,
+                vec!["agent_uuid is required", "phone_number is invalid"]
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn rate_limited_429_reads_retry_after() {
+    let err = get_call_answering(429, "{}", &[("retry-after", "12")])
+        .await
+        .unwrap_err();
+    match err {
+        Error::RateLimited {
+            failure: f,
+            retry_after,
+        } => {
+            assert_eq!(f.status, 429);
+            assert_eq!(retry_after, Some(Duration::from_secs(12)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn server_5xx_with_an_html_body_has_no_messages() {
+    let err = get_call_answering(502, "<html><body>Bad gateway</body></html>", &[])
+        .await
+        .unwrap_err();
+    match err {
+        Error::Server(f) => assert_eq!(failure(&f), (502, None, Vec::<&str>::new())),
+        other => panic!("{other:?}"),
+    }
+    let err = get_call_answering(500, r#"{"success":false,"message":"boom"}"#, &[])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Server(f) if f.messages == vec!["boom"]),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn undocumented_status_is_unexpected() {
+    let err = get_call_answering(409, "{}", &[]).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedStatus(f) if f.status == 409),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn success_false_on_200_is_an_error_with_the_messages() {
+    let body = json!({"success": false, "errors": ["call failed validation"]}).to_string();
+    let err = get_call_answering(200, &body, &[("x-request-id", "r-200")])
+        .await
+        .unwrap_err();
+    match err {
+        Error::BadRequest(f) => assert_eq!(
+            failure(&f),
+            (200, Some("r-200"), vec!["call failed validation"])
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn non_json_200_is_a_decode_error_keeping_status_and_body() {
+    let err = get_call_answering(
+        200,
+        "<html>maintenance</html>",
+        &[("x-request-id", "r-html")],
+    )
+    .await
+    .unwrap_err();
+    match err {
+        Error::Decode {
+            status,
+            request_id,
+            body,
+            reason,
+        } => {
+            assert_eq!(status, 200);
+            assert_eq!(request_id.as_deref(), Some("r-html"));
+            assert_eq!(body, "<html>maintenance</html>");
+            assert!(reason.starts_with("expected value"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn missing_data_and_missing_ids_are_decode_errors() {
+    let err = get_call_answering(200, r#"{"success":true}"#, &[])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { reason, .. } if reason == "the body has no `data`"),
+        "{err:?}"
+    );
+    let err = get_call_answering(200, r#"{"success":true,"data":{"status":"picked"}}"#, &[])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { reason, .. } if reason == "the body has no `data.call_id`"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_field_types_are_decode_errors() {
+    let body = json!({"success": true, "data": {"call_id": CALL_ID, "duration_seconds": "long"}})
+        .to_string();
+    let err = get_call_answering(200, &body, &[]).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { status: 200, reason, .. } if reason.contains("invalid type")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_fields_are_ignored_and_unknown_enum_values_kept() {
+    let body = json!({"success": true, "brand_new": 1, "data": {
+        "call_id": CALL_ID, "status": "ringing", "call_type": "transfer", "new_field": {"x": 1}
+    }})
+    .to_string();
+    let call = get_call_answering(200, &body, &[]).await.unwrap();
+    assert_eq!(call.status, Some(CallStatus::Unknown("ringing".into())));
+    assert_eq!(call.status.as_ref().map(|s| s.is_final()), Some(true));
+    assert_eq!(
+        call.call_type.map(|t| t.to_string()),
+        Some("transfer".into())
+    );
+}
+
+#[tokio::test]
+#[allow(deprecated)]
+async fn legacy_status_error_envelope_is_an_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/call");
+            then.status(200)
+                .json_body(json!({"status": "error", "message": "Agent inactive"}));
+        })
+        .await;
+    let err = client(&server)
+        .legacy()
+        .create_call(AGENT, "9876543210", "IN")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::BadRequest(f) if f.messages == vec!["Agent inactive"]),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_transport_error_before_sending() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let client = osvi_ext::Client::builder()
+        .token(TOKEN)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .build()
+        .unwrap();
+    let err = client.calls().get(CALL_ID).await.unwrap_err();
+    match err {
+        Error::Transport { before_sending, .. } => assert!(before_sending),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        client.calls().get(CALL_ID).await.unwrap_err().status(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_slow_server_is_a_timeout() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).delay(Duration::from_secs(5)).body("{}");
+        })
+        .await;
+    let client = osvi_ext::Client::builder()
+        .token(TOKEN)
+        .base_url(server.base_url())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let err = client.calls().get(CALL_ID).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+}
