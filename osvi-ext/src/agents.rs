@@ -71,7 +71,7 @@ impl Agents<'_> {
     /// The voice agents that are active and not archived, most recently updated first.
     /// Empty when none is active.
     pub async fn list_active(&self) -> Result<Vec<Agent>> {
-        let request = Request::new("list_active_agents", Method::GET, ["v1", "active_agents"]);
+        let request = Request::new("list_active_agents", Method::GET, "/v1/active_agents", &[]);
         self.client
             .execute::<Vec<types::ActiveAgent>, _>(request)
             .await

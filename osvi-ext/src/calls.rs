@@ -144,7 +144,7 @@ impl Calls<'_> {
     /// An unknown or malformed id is [`NotFound`](crate::Error::NotFound).
     pub async fn get(&self, call_id: &str) -> Result<Call> {
         validate::non_empty("id", call_id)?;
-        let request = Request::new("get_call", Method::GET, ["v1", "call", call_id]);
+        let request = Request::new("get_call", Method::GET, "/v1/call/{id}", &[call_id]);
         self.client
             .execute::<types::CallDetailResponse, _>(request)
             .await
@@ -153,8 +153,8 @@ impl Calls<'_> {
     /// The turn-by-turn transcript of a call (no turns when none was captured).
     pub async fn transcript(&self, call_id: &str) -> Result<Transcript> {
         validate::non_empty("id", call_id)?;
-        let segments = ["v1", "call", call_id, "transcript"];
-        let request = Request::new("get_call_transcript", Method::GET, segments);
+        let template = "/v1/call/{id}/transcript";
+        let request = Request::new("get_call_transcript", Method::GET, template, &[call_id]);
         self.client
             .execute::<types::TranscriptResponse, _>(request)
             .await
@@ -164,8 +164,8 @@ impl Calls<'_> {
     /// need it, do not store it.
     pub async fn recording(&self, call_id: &str) -> Result<Recording> {
         validate::non_empty("id", call_id)?;
-        let segments = ["v1", "call", call_id, "recording"];
-        let request = Request::new("get_call_recording", Method::GET, segments);
+        let template = "/v1/call/{id}/recording";
+        let request = Request::new("get_call_recording", Method::GET, template, &[call_id]);
         self.client
             .execute::<types::RecordingResponse, _>(request)
             .await
@@ -429,8 +429,11 @@ struct Overrides {
 /// Builder of `POST /v1/call`, from [`Calls::create`]. Every setting is optional; unset ones
 /// fall back to the agent's defaults.
 ///
-/// Placing a call dials a person: the SDK sends this request once and never retries it
-/// after any byte may have reached the server.
+/// **Never dials twice.** Placing a call dials a person, so the SDK sends this request once:
+/// it is retried only when the first attempt provably never reached the server (connection
+/// refused or DNS failure, before any byte was written), whatever the
+/// [`RetryPolicy`](crate::RetryPolicy). A timeout or a 5xx is returned to you as is; check
+/// [`Calls::list`] before placing the call again.
 #[derive(Debug, Clone)]
 #[must_use = "a call is placed only when you call .send().await"]
 pub struct CreateCall {
@@ -514,7 +517,9 @@ impl CreateCall {
     /// Validates every field (nothing is sent if one is wrong) and places the call.
     pub async fn send(self) -> Result<CallCreated> {
         let body = self.body()?;
-        let request = Request::new("create_call", Method::POST, ["v1", "call"]).json(&body)?;
+        let request = Request::new("create_call", Method::POST, "/v1/call", &[])
+            .places_calls(true)
+            .json(&body)?;
         self.client.execute::<types::CallResponse, _>(request).await
     }
 
@@ -746,7 +751,7 @@ impl ListCalls {
             let names: Vec<&str> = self.statuses.iter().map(CallStatus::as_str).collect();
             names.join(",")
         });
-        let request = Request::new("list_calls", Method::GET, ["v1", "calls"])
+        let request = Request::new("list_calls", Method::GET, "/v1/calls", &[])
             .query("status", statuses)
             .query("agent_uuid", self.agent_uuid)
             .query("campaign_id", self.campaign_id)

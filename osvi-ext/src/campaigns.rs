@@ -274,13 +274,9 @@ impl Campaigns<'_> {
 
     /// The campaign's settings, call outcomes and queue progress. Cheap to poll.
     pub async fn status(&self, campaign_id: i64) -> Result<CampaignStatus> {
-        let segments = [
-            "v1".to_string(),
-            "campaigns".into(),
-            campaign_id.to_string(),
-            "status".into(),
-        ];
-        let request = Request::new("get_campaign_status", Method::GET, segments);
+        let id = campaign_id.to_string();
+        let template = "/v1/campaigns/{id}/status";
+        let request = Request::new("get_campaign_status", Method::GET, template, &[&id]);
         self.client
             .execute::<types::CampaignStatusResponse, _>(request)
             .await
@@ -289,8 +285,11 @@ impl Campaigns<'_> {
 
 /// Builder of `POST /v1/campaigns/{id}/contacts`, from [`Campaigns::add_contacts`].
 ///
-/// With [`enqueue(true)`](AddContacts::enqueue) this places real phone calls: the SDK then
-/// sends the request once and never retries it after any byte may have reached the server.
+/// **Never dials twice.** With [`enqueue(true)`](AddContacts::enqueue) this places real phone
+/// calls, so the SDK sends it once: it is retried only when the first attempt provably never
+/// reached the server (connection refused or DNS failure), whatever the
+/// [`RetryPolicy`](crate::RetryPolicy). Without `enqueue` it is a plain write, retried only
+/// when the policy opts in with [`RetryPolicy::retry_writes`](crate::RetryPolicy::retry_writes).
 #[derive(Debug, Clone)]
 #[must_use = "nothing is sent until you call .send().await"]
 pub struct AddContacts {
@@ -333,13 +332,11 @@ impl AddContacts {
             contacts,
             enqueue: self.enqueue,
         };
-        let segments = [
-            "v1".to_string(),
-            "campaigns".into(),
-            self.campaign_id.to_string(),
-            "contacts".into(),
-        ];
-        let request = Request::new("add_campaign_contacts", Method::POST, segments).json(&body)?;
+        let id = self.campaign_id.to_string();
+        let template = "/v1/campaigns/{id}/contacts";
+        let request = Request::new("add_campaign_contacts", Method::POST, template, &[&id])
+            .places_calls(body.enqueue)
+            .json(&body)?;
         self.client
             .execute::<types::CampaignContactsResponse, _>(request)
             .await

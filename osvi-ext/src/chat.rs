@@ -314,19 +314,28 @@ impl Chat<'_> {
         let context = types::InjectContextRequestContext::try_from(context)
             .map_err(|e| Error::validation("context", e.to_string()))?;
         let body = types::InjectContextRequest { context };
-        let segments = ["v1", "chat", "session", session_id, "inject_context"];
-        let request = Request::new("inject_chat_context", Method::POST, segments).json(&body)?;
+        let template = "/v1/chat/session/{id}/inject_context";
+        let request = Request::new("inject_chat_context", Method::POST, template, &[session_id])
+            .json(&body)?;
         self.client
             .execute::<types::InjectContextResponse, _>(request)
             .await
     }
 }
 
+/// Decodes a `get_active_chat_session` answer in both of its shapes (for the property tests).
+pub(crate) fn decode_active(raw: &crate::transport::RawResponse) -> Result<()> {
+    let one = crate::transport::decode::<types::ChatSessionResponse, ChatSession>(raw).map(drop);
+    let by_agent = crate::transport::decode::<SessionsByAgent, HashMap<String, ChatSession>>(raw);
+    one.and(by_agent.map(drop))
+}
+
 fn active_request(customer_id: &str) -> Request {
     Request::new(
         "get_active_chat_session",
         Method::GET,
-        ["v1", "chat", "session", "active"],
+        "/v1/chat/session/active",
+        &[],
     )
     .query("customer_id", Some(customer_id))
 }
@@ -366,12 +375,8 @@ impl CreateSession {
             input_fields: self.input_fields,
             context: self.context,
         };
-        let request = Request::new(
-            "create_chat_session",
-            Method::POST,
-            ["v1", "chat", "session"],
-        )
-        .json(&body)?;
+        let request = Request::new("create_chat_session", Method::POST, "/v1/chat/session", &[])
+            .json(&body)?;
         self.client
             .execute::<types::ChatSessionResponse, _>(request)
             .await
@@ -398,7 +403,7 @@ impl SendMessage {
         validate::agent_uuid("agent_uuid", &self.body.agent_uuid)?;
         validate::non_empty("customer_id", &self.body.customer_id)?;
         validate::non_empty("content", &self.body.content)?;
-        let request = Request::new("send_chat_message", Method::POST, ["v1", "chat", "inbound"])
+        let request = Request::new("send_chat_message", Method::POST, "/v1/chat/inbound", &[])
             .json(&self.body)?;
         self.client
             .execute::<types::ChatInboundResponse, _>(request)
@@ -459,8 +464,14 @@ impl Support {
             command,
             message: self.message,
         };
-        let segments = ["v1", "chat", "session", self.session_id.as_str(), "support"];
-        let request = Request::new("send_support_command", Method::POST, segments).json(&body)?;
+        let template = "/v1/chat/session/{id}/support";
+        let request = Request::new(
+            "send_support_command",
+            Method::POST,
+            template,
+            &[&self.session_id],
+        )
+        .json(&body)?;
         self.client
             .execute::<types::SupportResponse, _>(request)
             .await

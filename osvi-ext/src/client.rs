@@ -25,6 +25,8 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 
 use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::transport::MAX_BODY_BYTES;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.osvi.ai";
@@ -41,6 +43,9 @@ pub const TOKEN_LENGTH: usize = 16;
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
+    pub(crate) policy: RetryPolicy,
+    /// A per-request timeout replacing the HTTP client's, set by [`Client::with_timeout`].
+    pub(crate) timeout: Option<Duration>,
 }
 
 /// What every request needs; shared by all clones of a [`Client`].
@@ -49,6 +54,7 @@ pub(crate) struct Inner {
     pub(crate) base_url: Url,
     pub(crate) token: HeaderValue,
     pub(crate) user_agent: HeaderValue,
+    pub(crate) max_body_bytes: usize,
 }
 
 impl fmt::Debug for Client {
@@ -56,6 +62,8 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_str())
             .field("token", &"<redacted>")
+            .field("retry_policy", &self.policy)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -82,6 +90,15 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.inner.base_url.as_str()
     }
+
+    /// A client whose requests time out after `timeout` (the whole request, body included),
+    /// sharing everything else with `self`. Use it for one request
+    /// (`client.with_timeout(d).chat().send_message(..)`) or keep it.
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        let mut client = self.clone();
+        client.timeout = Some(timeout);
+        client
+    }
 }
 
 /// Configures a [`Client`]. Every setting but the token has a default.
@@ -93,6 +110,8 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
+    retry_policy: Option<RetryPolicy>,
+    max_response_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -103,6 +122,8 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
+            .field("retry_policy", &self.retry_policy)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -148,6 +169,21 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed requests are retried (default [`RetryPolicy::default`]). Requests that
+    /// place calls are never repeated once they may have reached the server, whatever the
+    /// policy; see [`crate::retry`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
+    /// The largest response body read (default 16 MiB); a larger one is an
+    /// [`Error::Decode`] and the rest is not read.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let token = self
@@ -174,7 +210,10 @@ impl ClientBuilder {
                 base_url,
                 token,
                 user_agent,
+                max_body_bytes: self.max_response_bytes.unwrap_or(MAX_BODY_BYTES),
             }),
+            policy: self.retry_policy.unwrap_or_default(),
+            timeout: None,
         })
     }
 }

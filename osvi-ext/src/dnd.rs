@@ -108,7 +108,7 @@ impl Dnd<'_> {
     pub async fn remove(&self, agent_uuid: &str, phone: &str) -> Result<()> {
         validate::agent_uuid("agent_uuid", agent_uuid)?;
         validate::loose_phone("phone", phone)?;
-        let request = Request::new("remove_dnd_number", Method::DELETE, ["v1", "dnd_numbers"])
+        let request = Request::new("remove_dnd_number", Method::DELETE, "/v1/dnd_numbers", &[])
             .query("agent_uuid", Some(agent_uuid))
             .query("phone", Some(phone));
         self.client
@@ -144,7 +144,7 @@ impl AddDnd {
             reason: self.reason,
         };
         let request =
-            Request::new("add_dnd_number", Method::POST, ["v1", "dnd_numbers"]).json(&body)?;
+            Request::new("add_dnd_number", Method::POST, "/v1/dnd_numbers", &[]).json(&body)?;
         self.client
             .execute::<types::DndNumberResponse, _>(request)
             .await
@@ -198,7 +198,7 @@ impl ListDnd {
         if let Some(per_page) = self.per_page {
             validate::per_page(per_page)?;
         }
-        let request = Request::new("list_dnd_numbers", Method::GET, ["v1", "dnd_numbers"])
+        let request = Request::new("list_dnd_numbers", Method::GET, "/v1/dnd_numbers", &[])
             .query("agent_uuid", Some(self.agent_uuid))
             .query("search", self.search);
         Ok(Pager::new(self.client, request, self.per_page))

@@ -166,6 +166,24 @@ impl Error {
         }
     }
 
+    /// A short, stable name of the variant (`"not_found"`, `"timeout"` ...), as logged.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Validation { .. } => "validation",
+            Error::Unauthorized(_) => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::NotFound(_) => "not_found",
+            Error::BadRequest(_) => "bad_request",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Server(_) => "server",
+            Error::UnexpectedStatus(_) => "unexpected_status",
+            Error::Timeout { .. } => "timeout",
+            Error::Transport { .. } => "transport",
+            Error::Decode { .. } => "decode",
+            Error::Config { .. } => "config",
+        }
+    }
+
     /// The server's messages (empty for errors without a server answer).
     pub fn messages(&self) -> &[String] {
         self.failure().map(|f| f.messages.as_slice()).unwrap_or(&[])

@@ -136,7 +136,9 @@ impl Client {
 }
 
 impl Legacy<'_> {
-    /// `POST /call`. Places a real phone call, sent once like [`crate::calls::CreateCall`].
+    /// `POST /call`. **Never dials twice**: like [`crate::calls::CreateCall`], it is retried
+    /// only when the first attempt provably never reached the server (connection refused or
+    /// DNS failure), whatever the retry policy.
     #[deprecated(note = "legacy endpoint; use `client.calls().create(..)` (POST /v1/call)")]
     pub fn create_call(
         &self,
@@ -175,8 +177,13 @@ impl Legacy<'_> {
                 extra: Map::new(),
             }),
         };
-        let request = Request::new("legacy_start_chat_session", Method::POST, ["chat_sessions"])
-            .json(&body)?;
+        let request = Request::new(
+            "legacy_start_chat_session",
+            Method::POST,
+            "/chat_sessions",
+            &[],
+        )
+        .json(&body)?;
         self.client
             .execute::<types::LegacyChatSessionResponse, _>(request)
             .await
@@ -200,9 +207,9 @@ impl Legacy<'_> {
             chat_session_id: chat_session_id.to_string(),
             message: message.to_string(),
         };
-        let segments = ["chat_messages", "send_message"];
+        let template = "/chat_messages/send_message";
         let request =
-            Request::new("legacy_send_chat_message", Method::POST, segments).json(&body)?;
+            Request::new("legacy_send_chat_message", Method::POST, template, &[]).json(&body)?;
         self.client
             .execute::<types::LegacyChatMessageResponse, _>(request)
             .await
@@ -222,9 +229,14 @@ impl Legacy<'_> {
         let body = types::LegacyCloseSessionRequest {
             agent_uuid: agent_uuid.to_string(),
         };
-        let segments = ["chat_sessions", session_id, "close_session"];
-        let request =
-            Request::new("legacy_close_chat_session", Method::POST, segments).json(&body)?;
+        let template = "/chat_sessions/{id}/close_session";
+        let request = Request::new(
+            "legacy_close_chat_session",
+            Method::POST,
+            template,
+            &[session_id],
+        )
+        .json(&body)?;
         self.client
             .execute::<types::LegacyCloseSessionResponse, _>(request)
             .await
@@ -264,8 +276,8 @@ impl LegacyCreateCall {
         self
     }
 
-    /// Validates and places the call (sent once; never retried after it may have reached
-    /// the server).
+    /// Validates and places the call (sent once; retried only if it never reached the
+    /// server).
     pub async fn send(self) -> Result<CallCreated> {
         validate::agent_uuid("agent_uuid", &self.body.agent_uuid)?;
         let country = validate::country_code("country_code", &self.body.country_code)?;
@@ -273,8 +285,9 @@ impl LegacyCreateCall {
         if let Some(url) = &self.body.webhook_url {
             validate::webhook_url("webhook_url", url)?;
         }
-        let request =
-            Request::new("legacy_create_call", Method::POST, ["call"]).json(&self.body)?;
+        let request = Request::new("legacy_create_call", Method::POST, "/call", &[])
+            .places_calls(true)
+            .json(&self.body)?;
         self.client
             .execute::<types::LegacyCallResponse, _>(request)
             .await

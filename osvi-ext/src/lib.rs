@@ -44,6 +44,9 @@
 mod client;
 mod error;
 mod macros;
+#[doc(hidden)]
+pub mod private;
+pub mod retry;
 mod transport;
 mod validate;
 
@@ -60,4 +63,5 @@ pub use client::{
 };
 pub use error::{ApiFailure, Error, Result};
 pub use pagination::{Page, PageMeta};
+pub use retry::RetryPolicy;
 pub use validate::{MAX_CONTACTS_PER_REQUEST, MAX_GREETING_CHARS, PER_PAGE_RANGE};

@@ -6,19 +6,23 @@
 //! the generated client because progenitor's error type drops the status and headers of an
 //! undecodable body and cannot show the messages of a `200` whose body says `success: false`.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use backon::Retryable;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{ApiFailure, BODY_EXCERPT_BYTES, Error, Result};
+use crate::retry::Safety;
 
-/// Largest response body read; a larger one is an [`Error::Decode`]. The biggest documented
-/// body is a page of 100 calls, a few hundred KiB.
+/// Default largest response body read; a larger one is an [`Error::Decode`]. The biggest
+/// documented body is a page of 100 calls, a few hundred KiB.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Headers that may carry the server's request id, in the order they are looked up.
@@ -30,28 +34,58 @@ pub(crate) struct Request {
     /// The `operationId` of the spec.
     pub(crate) operation: &'static str,
     pub(crate) method: Method,
+    /// The path template of the spec (`/v1/call/{id}`): what logs show.
+    pub(crate) template: &'static str,
     /// Path segments, unencoded (`["v1", "call", id]`); each is percent-encoded.
     pub(crate) segments: Vec<String>,
     /// Query pairs, in order.
     pub(crate) query: Vec<(&'static str, String)>,
-    /// The JSON body, serialized once.
+    /// The JSON body, serialized once and reused by every attempt.
     pub(crate) body: Option<Bytes>,
+    /// What may be retried.
+    pub(crate) safety: Safety,
 }
 
 impl Request {
-    /// A request without query or body.
-    pub(crate) fn new<S: Into<String>>(
+    /// A request for `template` (`/v1/call/{id}`), whose `{..}` placeholders take `params` in
+    /// order. GET and DELETE are reads; other methods are writes.
+    pub(crate) fn new(
         operation: &'static str,
         method: Method,
-        segments: impl IntoIterator<Item = S>,
+        template: &'static str,
+        params: &[&str],
     ) -> Self {
+        let mut params = params.iter();
+        let segments = template
+            .trim_start_matches('/')
+            .split('/')
+            .map(|segment| match segment.starts_with('{') {
+                true => params.next().map_or_else(String::new, |p| p.to_string()),
+                false => segment.to_string(),
+            })
+            .collect();
+        let safety = match method {
+            Method::GET | Method::DELETE => Safety::Read,
+            _ => Safety::Write,
+        };
         Request {
             operation,
             method,
-            segments: segments.into_iter().map(Into::into).collect(),
+            template,
+            segments,
             query: Vec::new(),
             body: None,
+            safety,
         }
+    }
+
+    /// Marks a request that dials people when `places_calls` holds: it is then never
+    /// repeated unless the first attempt provably never reached the server.
+    pub(crate) fn places_calls(mut self, places_calls: bool) -> Self {
+        if places_calls {
+            self.safety = Safety::PlacesCalls;
+        }
+        self
     }
 
     /// Adds a query pair when `value` is `Some`.
@@ -188,15 +222,95 @@ pub(crate) fn required<T>(value: Option<T>, field: &str) -> std::result::Result<
 }
 
 impl Client {
-    /// Sends `request` and decodes its answer as `E`, returning the domain value `D` built
-    /// from the data inside.
+    /// Sends `request`, retrying under the client's [`RetryPolicy`](crate::RetryPolicy) as
+    /// the request's safety allows, and decodes the answer as `E`, returning the domain value
+    /// `D` built from the data inside.
+    ///
+    /// Logs a `osvi.request` span (operation, method, path template) with one `osvi.attempt`
+    /// span per attempt, a `warn` event per retry and an `info` event at the end (attempts,
+    /// status, request id, elapsed time, outcome). No field holds the token, a phone number,
+    /// a name, a body or a server message.
     pub(crate) async fn execute<E, D>(&self, request: Request) -> Result<D>
     where
         E: Envelope,
         D: FromWire<E::Data>,
     {
-        let raw = self.exchange(&request).await?;
-        decode::<E, D>(&raw)
+        let span = tracing::info_span!(
+            "osvi.request",
+            operation = request.operation,
+            method = %request.method,
+            path = request.template,
+        );
+        let started = std::time::Instant::now();
+        let attempts = AtomicU32::new(0);
+        let policy = self.policy;
+        let outcome = (|| async {
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            let attempt_span = tracing::debug_span!("osvi.attempt", attempt);
+            self.attempt::<E, D>(&request)
+                .instrument(attempt_span)
+                .await
+        })
+        .retry(policy.schedule())
+        .sleep(tokio::time::sleep)
+        .when(|error: &Error| policy.allows(request.safety, error))
+        .adjust(|error: &Error, next| next.map(|d| policy.wait(d, error, fastrand::f64())))
+        .notify(|error: &Error, wait| {
+            tracing::warn!(
+                attempt = attempts.load(Ordering::Relaxed),
+                wait_ms = wait.as_millis() as u64,
+                error = error.kind(),
+                status = error.status(),
+                "osvi request failed, retrying"
+            );
+        })
+        .instrument(span.clone())
+        .await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let attempts = attempts.load(Ordering::Relaxed);
+        match &outcome {
+            Ok((_, status, request_id)) => tracing::info!(
+                parent: &span,
+                attempts,
+                status,
+                request_id = request_id.as_deref(),
+                elapsed_ms,
+                outcome = "ok",
+                "osvi request finished"
+            ),
+            Err(error) => tracing::info!(
+                parent: &span,
+                attempts,
+                status = error.status(),
+                request_id = error.request_id(),
+                elapsed_ms,
+                outcome = error.kind(),
+                "osvi request finished"
+            ),
+        }
+        outcome.map(|(value, _, _)| value)
+    }
+
+    /// One attempt: exchange and decode; returns the value, the status and the request id.
+    async fn attempt<E, D>(&self, request: &Request) -> Result<(D, u16, Option<String>)>
+    where
+        E: Envelope,
+        D: FromWire<E::Data>,
+    {
+        let started = std::time::Instant::now();
+        let raw = self.exchange(request).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &raw {
+            Ok(raw) => tracing::debug!(
+                status = raw.status.as_u16(),
+                elapsed_ms,
+                "osvi attempt answered"
+            ),
+            Err(error) => tracing::debug!(error = error.kind(), elapsed_ms, "osvi attempt failed"),
+        }
+        let raw = raw?;
+        let value = decode::<E, D>(&raw)?;
+        Ok((value, raw.status.as_u16(), raw.request_id()))
     }
 
     /// Sends `request` once and reads the whole answer.
@@ -213,6 +327,9 @@ impl Client {
             .header("API-Token", inner.token.clone())
             .header(USER_AGENT, inner.user_agent.clone())
             .header(ACCEPT, "application/json");
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
         if !request.query.is_empty() {
             builder = builder.query(&request.query);
         }
@@ -225,34 +342,42 @@ impl Client {
         let mut response = builder.send().await.map_err(in_operation)?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let body = read_body(request.operation, response).await?;
-        Ok(RawResponse {
+        let limit = inner.max_body_bytes;
+        let (body, complete) = match read_body(request.operation, response, limit).await? {
+            Ok(body) => (body, true),
+            Err(start) => (start, false),
+        };
+        let raw = RawResponse {
             status,
             headers,
             body,
-        })
+        };
+        match complete {
+            true => Ok(raw),
+            false => Err(raw.decode_error(format!("the body is larger than {limit} bytes"))),
+        }
     }
 }
 
-/// Reads the body chunk by chunk, refusing more than [`MAX_BODY_BYTES`].
-async fn read_body(operation: &str, mut response: reqwest::Response) -> Result<Bytes> {
+/// Reads the body chunk by chunk. More than `limit` bytes is `Ok(Err(first bytes))`: the
+/// rest is not read.
+async fn read_body(
+    operation: &str,
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<std::result::Result<Bytes, Bytes>> {
     let mut buffer = Vec::new();
     while let Some(chunk) = response
         .chunk()
         .await
         .map_err(|e| transport_error(operation, e))?
     {
-        if buffer.len() + chunk.len() > MAX_BODY_BYTES {
-            let raw = RawResponse {
-                status: response.status(),
-                headers: response.headers().clone(),
-                body: Bytes::from(buffer),
-            };
-            return Err(raw.decode_error(format!("the body is larger than {MAX_BODY_BYTES} bytes")));
+        if buffer.len() + chunk.len() > limit {
+            return Ok(Err(Bytes::from(buffer)));
         }
         buffer.extend_from_slice(&chunk);
     }
-    Ok(Bytes::from(buffer))
+    Ok(Ok(Bytes::from(buffer)))
 }
 
 /// Decodes an answer: an error status becomes its error; a 2xx body is parsed as `E`, a

@@ -13,11 +13,19 @@ pub const CALL_ID: &str = "a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
 /// A chat session id.
 pub const SESSION_ID: &str = "4718a326-417b-4dda-90d0-21fd65a11cb8";
 
-/// A client talking to `server`.
+/// A client talking to `server`, without retries, so each test sees exactly one request
+/// per call (the retry tests build their own).
 pub fn client(server: &MockServer) -> Client {
+    client_with(server, osvi_ext::RetryPolicy::none())
+}
+
+/// A client talking to `server` with `policy`.
+pub fn client_with(server: &MockServer, policy: osvi_ext::RetryPolicy) -> Client {
     Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
+        .retry_policy(policy)
         .build()
         .expect("a loopback base URL and a 16-character token are accepted")
 }
+pub mod scripted;

@@ -1,0 +1,80 @@
+//! Property tests of response decoding: arbitrary bytes and arbitrary JSON fed to the decoding
+//! of every operation give a typed result, never a panic, and the status decides the error.
+
+use osvi_ext::Error;
+use osvi_ext::private::{OPERATIONS, decode_response};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "[a-z_]{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,10}", inner), 0..6)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+        ]
+    })
+}
+
+fn operation() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(OPERATIONS.to_vec())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_give_a_typed_result(op in operation(), body in prop::collection::vec(any::<u8>(), 0..256)) {
+        match decode_response(op, 200, &body) {
+            Ok(()) | Err(Error::Decode { .. }) | Err(Error::BadRequest(_)) => {}
+            Err(other) => prop_assert!(false, "{op}: unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn arbitrary_json_envelopes_give_a_typed_result(
+        op in operation(),
+        data in any_json(),
+        meta in any_json(),
+        success in any::<Option<bool>>(),
+    ) {
+        let body = json!({"success": success, "data": data, "meta": meta, "message": "m"}).to_string();
+        let result = decode_response(op, 200, body.as_bytes());
+        match &result {
+            Ok(()) => prop_assert!(success != Some(false), "{op}: success false decoded as Ok"),
+            Err(Error::Decode { status: 200, .. }) | Err(Error::BadRequest(_)) => {}
+            Err(other) => prop_assert!(false, "{op}: unexpected {other:?}"),
+        }
+        // Bare values at the top level too.
+        let _ = decode_response(op, 200, data.to_string().as_bytes());
+    }
+
+    #[test]
+    fn the_status_decides_the_error_whatever_the_body(
+        op in operation(),
+        status in prop::sample::select(vec![400u16, 401, 403, 404, 409, 422, 429, 500, 503]),
+        body in prop::collection::vec(any::<u8>(), 0..128),
+    ) {
+        let err = decode_response(op, status, &body).unwrap_err();
+        let expected = match status {
+            400 | 422 => "bad_request",
+            401 => "unauthorized",
+            403 => "forbidden",
+            404 => "not_found",
+            429 => "rate_limited",
+            500 | 503 => "server",
+            _ => "unexpected_status",
+        };
+        prop_assert_eq!(err.kind(), expected);
+        prop_assert_eq!(err.status(), Some(status));
+    }
+}
