@@ -160,6 +160,52 @@ impl Calls<'_> {
             .await
     }
 
+    /// Waits until the call has a final status and returns it; see [`WaitForCall`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+    /// let call = client.calls().wait("a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d").await?;
+    /// println!("{:?}: {}", call.status, call.summary.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
+    pub fn wait(&self, call_id: impl Into<String>) -> WaitForCall {
+        WaitForCall {
+            client: self.client.clone(),
+            call_id: call_id.into(),
+            deadline: std::time::Duration::from_secs(30 * 60),
+            first_interval: std::time::Duration::from_secs(2),
+            max_interval: std::time::Duration::from_secs(30),
+        }
+    }
+
+    /// Streams the call's audio into `writer`, chunk by chunk (never the whole file in
+    /// memory), and returns the number of bytes written. It fetches a fresh presigned URL
+    /// first; the API token is not sent to the storage host. The client's timeout covers the
+    /// whole download: raise it with [`Client::with_timeout`] for long recordings.
+    pub async fn download_recording<W>(&self, call_id: &str, writer: &mut W) -> Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        use tokio::io::AsyncWriteExt;
+        let recording = self.recording(call_id).await?;
+        let mut response = self.client.download(&recording.recording_url).await?;
+        let mut written = 0u64;
+        let io = |e: std::io::Error| crate::Error::Io {
+            message: format!("writing the recording of {call_id}: {e}"),
+            source: e,
+        };
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| crate::transport::transport_error("download_recording", e))?
+        {
+            writer.write_all(&chunk).await.map_err(io)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(io)?;
+        Ok(written)
+    }
+
     /// A presigned URL of the call's audio. It expires (after 15 minutes): fetch it when you
     /// need it, do not store it.
     pub async fn recording(&self, call_id: &str) -> Result<Recording> {
@@ -169,6 +215,68 @@ impl Calls<'_> {
         self.client
             .execute::<types::RecordingResponse, _>(request)
             .await
+    }
+}
+
+/// Waiting for a call to finish, from [`Calls::wait`]: polls `GET /v1/call/{id}` until the
+/// call has a final status, then resolves to the full [`Call`]. Await it directly, or set
+/// the deadline and intervals first.
+///
+/// Polls start `2 s` apart and grow by half each time up to `30 s`; the default deadline is
+/// 30 minutes, after which the wait fails with [`Error::Timeout`](crate::Error::Timeout). A
+/// status the SDK does not know counts as final. Any error of a poll (404 included: the docs
+/// do not say whether the `call_id` of `POST /v1/call` is readable at once) ends the wait.
+#[derive(Debug, Clone)]
+#[must_use = "nothing happens until the wait is awaited"]
+pub struct WaitForCall {
+    client: Client,
+    call_id: String,
+    deadline: std::time::Duration,
+    first_interval: std::time::Duration,
+    max_interval: std::time::Duration,
+}
+
+impl WaitForCall {
+    /// Gives up after `deadline` (default 30 minutes).
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The first wait between polls (default 2 s) and the longest (default 30 s).
+    pub fn poll_interval(mut self, first: std::time::Duration, max: std::time::Duration) -> Self {
+        self.first_interval = first;
+        self.max_interval = max.max(first);
+        self
+    }
+
+    async fn run(self) -> Result<Call> {
+        let schedule = crate::polling::Schedule {
+            first: self.first_interval,
+            factor: 1.5,
+            max: self.max_interval,
+            deadline: self.deadline,
+        };
+        let calls = self.client.calls();
+        crate::polling::until(
+            schedule,
+            || calls.get(&self.call_id),
+            |call| call.status.as_ref().is_some_and(CallStatus::is_final),
+            |call| {
+                let status = call.status.as_ref().map_or("unknown", CallStatus::as_str);
+                format!("call {} still `{status}`", self.call_id)
+            },
+        )
+        .await
+    }
+}
+
+impl std::future::IntoFuture for WaitForCall {
+    type Output = Result<Call>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Call>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
 }
 

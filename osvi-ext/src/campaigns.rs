@@ -22,6 +22,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use osvi_generated::types;
@@ -102,19 +103,19 @@ impl Contact {
     }
 }
 
-/// The answer to [`AddContacts::send`].
-#[derive(Debug, Clone, PartialEq)]
+/// The answer to [`AddContacts::send`]: the counts of every request of the upload, added up.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactsAdded {
-    /// The upload these contacts were stored under.
-    pub campaign_upload_id: Option<i64>,
+    /// The uploads the contacts were stored under, one per request (10,000 contacts each).
+    pub campaign_upload_ids: Vec<i64>,
     /// Contacts in the request.
     pub contacts_received: i64,
     /// Contacts stored.
     pub contacts_accepted: i64,
     /// Duplicates dropped.
     pub duplicates_removed: i64,
-    /// Whether the contacts were released to the calling queue.
+    /// Whether the contacts were released to the calling queue (by every request).
     pub enqueued: bool,
     /// Calls queued.
     pub queued_calls: i64,
@@ -126,7 +127,7 @@ pub struct ContactsAdded {
 impl FromWire<types::CampaignContactsResponseData> for ContactsAdded {
     fn from_wire(d: types::CampaignContactsResponseData) -> std::result::Result<Self, String> {
         Ok(ContactsAdded {
-            campaign_upload_id: d.campaign_upload_id,
+            campaign_upload_ids: d.campaign_upload_id.into_iter().collect(),
             contacts_received: d.contacts_received.unwrap_or_default(),
             contacts_accepted: d.contacts_accepted.unwrap_or_default(),
             duplicates_removed: d.duplicates_removed.unwrap_or_default(),
@@ -135,6 +136,34 @@ impl FromWire<types::CampaignContactsResponseData> for ContactsAdded {
             dnd_skipped: d.dnd_skipped,
         })
     }
+}
+
+impl ContactsAdded {
+    /// Adds the counts of a later request of the same upload.
+    fn merge(&mut self, part: ContactsAdded, first: bool) {
+        self.campaign_upload_ids.extend(part.campaign_upload_ids);
+        self.contacts_received += part.contacts_received;
+        self.contacts_accepted += part.contacts_accepted;
+        self.duplicates_removed += part.duplicates_removed;
+        self.enqueued = part.enqueued && (first || self.enqueued);
+        self.queued_calls += part.queued_calls;
+        self.dnd_skipped.extend(part.dnd_skipped);
+    }
+}
+
+/// Progress of a campaign upload, reported after each request by
+/// [`AddContacts::on_progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadProgress {
+    /// Contacts stored so far.
+    pub contacts_sent: usize,
+    /// Contacts in the whole upload.
+    pub contacts_total: usize,
+    /// Requests done so far.
+    pub requests_done: usize,
+    /// Requests the upload takes.
+    pub requests_total: usize,
 }
 
 /// A campaign's progress snapshot.
@@ -256,7 +285,9 @@ impl Client {
 }
 
 impl Campaigns<'_> {
-    /// Adds `contacts` (1 to 10,000) to campaign `campaign_id`, to be called by `agent_uuid`.
+    /// Adds `contacts` (at least one, any number) to campaign `campaign_id`, to be called by
+    /// `agent_uuid`. More than 10,000 contacts are sent as several requests, in order; see
+    /// [`AddContacts::send`].
     pub fn add_contacts(
         &self,
         campaign_id: i64,
@@ -269,6 +300,17 @@ impl Campaigns<'_> {
             agent_uuid: agent_uuid.into(),
             contacts: contacts.into_iter().collect(),
             enqueue: false,
+            on_progress: None,
+        }
+    }
+
+    /// Waits until every calling queue of the campaign is complete; see [`WaitForDrain`].
+    pub fn wait_until_drained(&self, campaign_id: i64) -> WaitForDrain {
+        WaitForDrain {
+            client: self.client.clone(),
+            campaign_id,
+            interval: std::time::Duration::from_secs(15),
+            deadline: std::time::Duration::from_secs(6 * 3600),
         }
     }
 
@@ -286,17 +328,37 @@ impl Campaigns<'_> {
 /// Builder of `POST /v1/campaigns/{id}/contacts`, from [`Campaigns::add_contacts`].
 ///
 /// **Never dials twice.** With [`enqueue(true)`](AddContacts::enqueue) this places real phone
-/// calls, so the SDK sends it once: it is retried only when the first attempt provably never
+/// calls, so the SDK sends each request once: it is retried only when it provably never
 /// reached the server (connection refused or DNS failure), whatever the
 /// [`RetryPolicy`](crate::RetryPolicy). Without `enqueue` it is a plain write, retried only
 /// when the policy opts in with [`RetryPolicy::retry_writes`](crate::RetryPolicy::retry_writes).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "nothing is sent until you call .send().await"]
 pub struct AddContacts {
     client: Client,
     campaign_id: i64,
     agent_uuid: String,
     contacts: Vec<Contact>,
+    enqueue: bool,
+    on_progress: Option<Arc<dyn Fn(UploadProgress) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for AddContacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddContacts")
+            .field("campaign_id", &self.campaign_id)
+            .field("agent_uuid", &self.agent_uuid)
+            .field("contacts", &self.contacts.len())
+            .field("enqueue", &self.enqueue)
+            .finish()
+    }
+}
+
+/// The body of one request, borrowing its slice of the contacts (nothing is copied).
+#[derive(serde::Serialize)]
+struct ContactsBody<'a> {
+    agent_uuid: &'a str,
+    contacts: &'a [types::CampaignContact],
     enqueue: bool,
 }
 
@@ -308,17 +370,25 @@ impl AddContacts {
         self
     }
 
-    /// Validates every contact (nothing is sent if one is wrong) and stores them.
+    /// Calls `report` after each request with the progress so far.
+    pub fn on_progress(mut self, report: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(report));
+        self
+    }
+
+    /// Validates every contact (nothing is sent if one is wrong), then sends them in requests
+    /// of at most 10,000, in order, and returns the merged summary.
+    ///
+    /// If a request fails after earlier ones succeeded, the error is
+    /// [`Error::PartialUpload`]: the first `stored` contacts were stored (its `summary` says
+    /// how), the rest were not, and can be sent again. If the first request fails, its own
+    /// error is returned and nothing was stored.
     pub async fn send(self) -> Result<ContactsAdded> {
         validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
-        let count = self.contacts.len();
-        if count == 0 || count > validate::MAX_CONTACTS_PER_REQUEST {
+        if self.contacts.is_empty() {
             return Err(Error::validation(
                 "contacts",
-                format!(
-                    "must hold 1 to {} contacts per request, got {count}",
-                    validate::MAX_CONTACTS_PER_REQUEST
-                ),
+                "must hold at least one contact",
             ));
         }
         let contacts = self
@@ -327,18 +397,118 @@ impl AddContacts {
             .enumerate()
             .map(|(i, c)| c.to_wire(i))
             .collect::<Result<Vec<_>>>()?;
-        let body = types::CampaignContactsRequest {
-            agent_uuid: self.agent_uuid,
-            contacts,
-            enqueue: self.enqueue,
-        };
         let id = self.campaign_id.to_string();
-        let template = "/v1/campaigns/{id}/contacts";
-        let request = Request::new("add_campaign_contacts", Method::POST, template, &[&id])
-            .places_calls(body.enqueue)
+        let requests_total = contacts.len().div_ceil(validate::MAX_CONTACTS_PER_REQUEST);
+        let mut summary = ContactsAdded::default();
+        let mut stored = 0;
+        for (index, chunk) in contacts
+            .chunks(validate::MAX_CONTACTS_PER_REQUEST)
+            .enumerate()
+        {
+            let body = ContactsBody {
+                agent_uuid: &self.agent_uuid,
+                contacts: chunk,
+                enqueue: self.enqueue,
+            };
+            let request = Request::new(
+                "add_campaign_contacts",
+                Method::POST,
+                "/v1/campaigns/{id}/contacts",
+                &[&id],
+            )
+            .places_calls(self.enqueue)
             .json(&body)?;
-        self.client
-            .execute::<types::CampaignContactsResponse, _>(request)
-            .await
+            let part = match self
+                .client
+                .execute::<types::CampaignContactsResponse, ContactsAdded>(request)
+                .await
+            {
+                Ok(part) => part,
+                Err(error) if stored == 0 => return Err(error),
+                Err(error) => {
+                    return Err(Error::PartialUpload {
+                        stored,
+                        summary: Box::new(summary),
+                        source: Box::new(error),
+                    });
+                }
+            };
+            summary.merge(part, index == 0);
+            stored += chunk.len();
+            if let Some(report) = &self.on_progress {
+                report(UploadProgress {
+                    contacts_sent: stored,
+                    contacts_total: contacts.len(),
+                    requests_done: index + 1,
+                    requests_total,
+                });
+            }
+        }
+        Ok(summary)
+    }
+}
+
+/// Waiting for a campaign's queues to drain, from [`Campaigns::wait_until_drained`]: polls
+/// the campaign status (every 15 s by default) until every queue of every upload is
+/// complete, then resolves to that status. Gives up after 6 hours by default with
+/// [`Error::Timeout`]. A campaign without uploads counts as drained.
+#[derive(Debug, Clone)]
+#[must_use = "nothing happens until the wait is awaited"]
+pub struct WaitForDrain {
+    client: Client,
+    campaign_id: i64,
+    interval: std::time::Duration,
+    deadline: std::time::Duration,
+}
+
+impl WaitForDrain {
+    /// The wait between polls (default 15 s).
+    pub fn poll_interval(mut self, interval: std::time::Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Gives up after `deadline` (default 6 hours).
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    async fn run(self) -> Result<CampaignStatus> {
+        let schedule = crate::polling::Schedule {
+            first: self.interval,
+            factor: 1.0,
+            max: self.interval,
+            deadline: self.deadline,
+        };
+        let campaigns = self.client.campaigns();
+        crate::polling::until(
+            schedule,
+            || campaigns.status(self.campaign_id),
+            CampaignStatus::is_drained,
+            |status| {
+                let pending = status
+                    .uploads
+                    .iter()
+                    .flat_map(|u| &u.queues)
+                    .filter(|q| !q.completed)
+                    .count();
+                format!(
+                    "campaign {} still has {pending} queue(s) running",
+                    self.campaign_id
+                )
+            },
+        )
+        .await
+    }
+}
+
+impl std::future::IntoFuture for WaitForDrain {
+    type Output = Result<CampaignStatus>;
+    type IntoFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<CampaignStatus>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
 }

@@ -297,6 +297,20 @@ impl Chat<'_> {
             .await
     }
 
+    /// A [`Conversation`] between `agent_uuid` and `customer_id` that remembers its session.
+    pub fn conversation(
+        &self,
+        agent_uuid: impl Into<String>,
+        customer_id: impl Into<String>,
+    ) -> Conversation {
+        Conversation {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            customer_id: customer_id.into(),
+            session_id: None,
+        }
+    }
+
     /// The operator rail of session `session_id`: a command, a message, or both.
     pub fn support(&self, session_id: impl Into<String>) -> Support {
         Support {
@@ -475,5 +489,120 @@ impl Support {
         self.client
             .execute::<types::SupportResponse, _>(request)
             .await
+    }
+}
+
+/// A chat conversation that keeps its session id, from [`Chat::conversation`].
+///
+/// The first [`send`](Conversation::send) lets OSVI resolve (or create) the customer's active
+/// session and remembers its id; later messages and the operator commands go to that session.
+/// The commands before any message look the active session up first.
+///
+/// ```no_run
+/// # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
+/// let mut chat = client.chat().conversation("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", "+15551112222");
+/// let reply = chat.send("Hi, I need help.").await?;
+/// let reply = chat.send("Order 4242.").await?; // same session
+/// chat.whisper("Offer a refund.").await?;
+/// chat.takeover(Some("A human agent is joining.")).await?;
+/// chat.end().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    client: Client,
+    agent_uuid: String,
+    customer_id: String,
+    session_id: Option<String>,
+}
+
+impl Conversation {
+    /// Continues the session `session_id` instead of letting OSVI resolve one.
+    pub fn resume(mut self, session_id: impl Into<String>) -> Self {
+        self.session_id = Some(session_id.into());
+        self
+    }
+
+    /// The session id, once known.
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
+
+    /// Sends a customer message and returns the agent's reply; remembers the session.
+    pub async fn send(&mut self, content: impl Into<String>) -> Result<ChatReply> {
+        let mut message = self.client.chat().send_message(
+            self.agent_uuid.clone(),
+            self.customer_id.clone(),
+            content,
+        );
+        if let Some(session_id) = &self.session_id {
+            message = message.session_id(session_id.clone());
+        }
+        let reply = message.send().await?;
+        self.session_id = Some(reply.session_id.clone());
+        Ok(reply)
+    }
+
+    /// A human takes over; `message` is optional context.
+    pub async fn takeover(&mut self, message: Option<&str>) -> Result<SupportOutcome> {
+        self.command(SupportCommand::Takeover, message).await
+    }
+
+    /// Operator guidance plus an agent turn; the reply is in the outcome.
+    pub async fn tell(&mut self, guidance: &str) -> Result<SupportOutcome> {
+        self.command(SupportCommand::Tell, Some(guidance)).await
+    }
+
+    /// Private guidance for the agent's next turn.
+    pub async fn whisper(&mut self, guidance: &str) -> Result<SupportOutcome> {
+        self.command(SupportCommand::Whisper, Some(guidance)).await
+    }
+
+    /// Hands the conversation back to the agent.
+    pub async fn end(&mut self) -> Result<SupportOutcome> {
+        self.command(SupportCommand::End, None).await
+    }
+
+    /// Closes the session for good; the next `send` starts a new one.
+    pub async fn close(&mut self) -> Result<SupportOutcome> {
+        let outcome = self.command(SupportCommand::Close, None).await?;
+        self.session_id = None;
+        Ok(outcome)
+    }
+
+    /// Appends one entry to the session's context.
+    pub async fn inject_context(&mut self, context: &str) -> Result<SessionContext> {
+        let session_id = self.resolve().await?;
+        self.client
+            .chat()
+            .inject_context(&session_id, context)
+            .await
+    }
+
+    async fn command(
+        &mut self,
+        command: SupportCommand,
+        message: Option<&str>,
+    ) -> Result<SupportOutcome> {
+        let session_id = self.resolve().await?;
+        let mut support = self.client.chat().support(session_id).command(command);
+        if let Some(message) = message {
+            support = support.message(message);
+        }
+        support.send().await
+    }
+
+    /// The session id, looked up when no message was sent yet.
+    async fn resolve(&mut self) -> Result<String> {
+        if let Some(session_id) = &self.session_id {
+            return Ok(session_id.clone());
+        }
+        let session = self
+            .client
+            .chat()
+            .active_session(&self.customer_id, &self.agent_uuid)
+            .await?;
+        self.session_id = Some(session.id.clone());
+        Ok(session.id)
     }
 }

@@ -85,6 +85,30 @@ pub enum Error {
         /// The first KiB of the raw body (lossy UTF-8).
         body: String,
     },
+    /// Writing downloaded data to your writer failed.
+    Io {
+        /// What failed.
+        message: String,
+        /// The writer's error.
+        source: std::io::Error,
+    },
+    /// A webhook body that is not a payload of either documented generation (not a JSON
+    /// object, or a known field of the wrong type).
+    InvalidWebhook {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A campaign upload split into several requests failed part-way. The first `stored`
+    /// contacts (in the order given) were stored, as `summary` reports; the others were not
+    /// sent or not accepted, and can be sent again.
+    PartialUpload {
+        /// How many contacts, from the start, were stored.
+        stored: usize,
+        /// The merged summary of the requests that succeeded.
+        summary: Box<crate::campaigns::ContactsAdded>,
+        /// Why the next request failed.
+        source: Box<Error>,
+    },
     /// The client could not be built (bad token, base URL, TLS setup ...).
     Config {
         /// What is wrong.
@@ -154,6 +178,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode { status, .. } => Some(*status),
+            Error::PartialUpload { source, .. } => source.status(),
             other => other.failure().map(|f| f.status),
         }
     }
@@ -162,6 +187,7 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::PartialUpload { source, .. } => source.request_id(),
             other => other.failure().and_then(|f| f.request_id.as_deref()),
         }
     }
@@ -180,6 +206,9 @@ impl Error {
             Error::Timeout { .. } => "timeout",
             Error::Transport { .. } => "transport",
             Error::Decode { .. } => "decode",
+            Error::Io { .. } => "io",
+            Error::InvalidWebhook { .. } => "invalid_webhook",
+            Error::PartialUpload { .. } => "partial_upload",
             Error::Config { .. } => "config",
         }
     }
@@ -224,6 +253,12 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
+            Error::Io { message, .. } => write!(f, "I/O error: {message}"),
+            Error::InvalidWebhook { reason } => write!(f, "invalid webhook body: {reason}"),
+            Error::PartialUpload { stored, source, .. } => write!(
+                f,
+                "campaign upload stopped after the first {stored} contacts were stored: {source}"
+            ),
             Error::Config { message } => write!(f, "invalid client configuration: {message}"),
         }
     }
@@ -236,6 +271,8 @@ impl std::error::Error for Error {
                 source: Some(source),
                 ..
             } => Some(source),
+            Error::PartialUpload { source, .. } => Some(source.as_ref()),
+            Error::Io { source, .. } => Some(source),
             _ => None,
         }
     }

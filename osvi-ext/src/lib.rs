@@ -44,6 +44,7 @@
 mod client;
 mod error;
 mod macros;
+mod polling;
 #[doc(hidden)]
 pub mod private;
 pub mod retry;
@@ -57,6 +58,7 @@ pub mod chat;
 pub mod dnd;
 pub mod legacy;
 pub mod pagination;
+pub mod webhooks;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_LENGTH,

@@ -313,6 +313,37 @@ impl Client {
         Ok((value, raw.status.as_u16(), raw.request_id()))
     }
 
+    /// Starts a plain GET of `url` (a presigned download URL: no API token, no retries) and
+    /// returns the response once its status is a success.
+    pub(crate) async fn download(&self, url: &str) -> Result<reqwest::Response> {
+        let mut builder = self
+            .inner
+            .http
+            .get(url)
+            .header(USER_AGENT, self.inner.user_agent.clone());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| transport_error("download_recording", e))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let body = match read_body("download_recording", response, BODY_EXCERPT_BYTES).await? {
+            Ok(body) | Err(body) => body,
+        };
+        Err(RawResponse {
+            status,
+            headers,
+            body,
+        }
+        .status_error())
+    }
+
     /// Sends `request` once and reads the whole answer.
     pub(crate) async fn exchange(&self, request: &Request) -> Result<RawResponse> {
         let inner = &self.inner;

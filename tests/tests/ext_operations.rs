@@ -324,7 +324,7 @@ async fn add_campaign_contacts_sends_variables_as_extra_keys() {
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(added.campaign_upload_id, Some(19));
+    assert_eq!(added.campaign_upload_ids, vec![19]);
     assert_eq!(added.contacts_received, 2);
     assert_eq!(added.contacts_accepted, 2);
     assert_eq!(added.duplicates_removed, 0);

@@ -1,0 +1,180 @@
+//! Webhooks: typed payloads of both documented generations, a parser that tells them apart,
+//! and a constant-time shared-secret check.
+//!
+//! OSVI documents two webhook payloads (see [`WebhookEvent`]):
+//! - [`CallCompleted`], the older one, POSTed to the `webhook_url` given when a call was
+//!   placed, when the call finishes (any outcome). It carries `chat` (the transcript),
+//!   `agent_uuid` and `executionMode`.
+//! - [`PostCallAnalysis`], the current one, sent by per-agent integrations (Agent → Post-Call
+//!   Analysis → Integrations) after each answered and analysed call. Its "Auto" body is flat
+//!   JSON whose sections (Call Info, AI Summary, Data Extraction, Structured Output, call
+//!   trigger data) are each present only when enabled and non-empty.
+//!
+//! Which one a per-call `webhook_url` receives today is not documented; [`parse`] accepts
+//! both. A body with `chat`, `agent_uuid` or `executionMode` is a [`CallCompleted`];
+//! anything else is a [`PostCallAnalysis`].
+//!
+//! ## Protecting a receiver
+//! OSVI signs nothing. Protect your endpoint with either or both of:
+//! - a secret path segment (`https://example.com/osvi/3f9c…/hook`), long and random;
+//! - a custom header configured on the integration in the OSVI dashboard (e.g.
+//!   `X-Osvi-Secret: <random>`), checked with [`verify_shared_secret`], which compares in
+//!   constant time.
+//!
+//! Serve the receiver over https only, answer 2xx quickly, and do slow work afterwards.
+//!
+//! ```
+//! let body = br#"{"call_log_id": "8de63236", "call_status": "picked", "call_summary": "Confirmed."}"#;
+//! match osvi_ext::webhooks::parse(body)? {
+//!     osvi_ext::webhooks::WebhookEvent::PostCallAnalysis(event) => {
+//!         assert_eq!(event.call_summary.as_deref(), Some("Confirmed."));
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), osvi_ext::Error>(())
+//! ```
+//!
+//! With the `axum` cargo feature, `osvi_ext::webhooks::axum` mounts a receiver in a few lines
+//! (see `examples/webhook_receiver.rs`).
+
+use osvi_generated::types;
+use serde_json::{Map, Value};
+use subtle::ConstantTimeEq;
+
+use crate::calls::{CallStatus, CallType};
+use crate::error::{Error, Result};
+use crate::macros::string_enum;
+
+#[cfg(feature = "axum")]
+pub mod axum;
+
+string_enum! {
+    /// Whether the call ran in production or as a dashboard test (older webhook generation).
+    pub enum ExecutionMode {
+        /// A real call.
+        Prod = "prod",
+        /// A test call from the dashboard.
+        Test = "test",
+    }
+}
+
+/// A webhook payload of either generation.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum WebhookEvent {
+    /// The older call-completion payload, sent to a call's `webhook_url`.
+    CallCompleted(Box<CallCompleted>),
+    /// The current post-call integration payload ("Auto" body).
+    PostCallAnalysis(Box<PostCallAnalysis>),
+}
+
+/// The older call-completion payload. Every field is optional in the docs.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CallCompleted {
+    /// The call's id.
+    pub call_log_id: Option<String>,
+    /// The agent's display name.
+    pub agent_name: Option<String>,
+    /// The agent's id.
+    pub agent_uuid: Option<String>,
+    /// The other party's number, E.164.
+    pub phone_number: Option<String>,
+    /// The whole transcript as one string, one `Speaker: text` line per turn.
+    pub chat: Option<String>,
+    /// The outcome (`picked`, `not_picked`, `busy`, `failed` in the docs).
+    pub call_status: Option<CallStatus>,
+    /// Production or test call.
+    pub execution_mode: Option<ExecutionMode>,
+}
+
+/// The current post-call integration payload. A section that was disabled or had no data is
+/// absent: its fields are `None` or empty.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PostCallAnalysis {
+    /// Call Info: the call's id.
+    pub call_log_id: Option<String>,
+    /// Call Info: the other party's number.
+    pub phone_number: Option<String>,
+    /// Call Info: the agent (the docs' example holds the agent's UUID here).
+    pub agent_name: Option<String>,
+    /// Call Info: the outcome (always `picked` today: the webhook fires for answered calls).
+    pub call_status: Option<CallStatus>,
+    /// Call Info: inbound or outbound.
+    pub call_type: Option<CallType>,
+    /// AI Summary.
+    pub call_summary: Option<String>,
+    /// Data Extraction: the values of the agent's extraction fields, by key.
+    pub data_capture: Map<String, Value>,
+    /// Structured Output: JSON from the agent's output schema.
+    pub structured_output: Map<String, Value>,
+    /// The data the call was triggered with (e.g. `person_name`, campaign columns).
+    pub call_trigger_data: Map<String, Value>,
+    /// Every other top-level field (sections this SDK does not know yet).
+    pub extra: Map<String, Value>,
+}
+
+/// Keys only the older generation has.
+const OLDER_KEYS: [&str; 3] = ["chat", "agent_uuid", "executionMode"];
+
+/// Parses a webhook body of either generation. A body that is not a JSON object, or whose
+/// known fields have the wrong types, is [`Error::InvalidWebhook`]; unknown fields are kept
+/// or ignored, never an error.
+pub fn parse(body: &[u8]) -> Result<WebhookEvent> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| invalid(format!("not JSON: {e}")))?;
+    let Value::Object(object) = &value else {
+        return Err(invalid("the body is not a JSON object"));
+    };
+    if OLDER_KEYS.iter().any(|key| object.contains_key(*key)) {
+        let wire: types::CallCompletedWebhook =
+            serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+        return Ok(WebhookEvent::CallCompleted(Box::new(CallCompleted {
+            call_log_id: wire.call_log_id,
+            agent_name: wire.agent_name,
+            agent_uuid: wire.agent_uuid,
+            phone_number: wire.phone_number,
+            chat: wire.chat,
+            call_status: wire.call_status.map(CallStatus::from),
+            execution_mode: wire.execution_mode.map(ExecutionMode::from),
+        })));
+    }
+    let wire: types::PostCallWebhook =
+        serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    Ok(WebhookEvent::PostCallAnalysis(Box::new(PostCallAnalysis {
+        call_log_id: wire.call_log_id,
+        phone_number: wire.phone_number,
+        agent_name: wire.agent_name,
+        call_status: wire.call_status.map(|s| CallStatus::from(s.0)),
+        call_type: wire.call_type.map(|t| CallType::from(t.0)),
+        call_summary: wire.call_summary,
+        data_capture: wire.data_capture,
+        structured_output: wire.structured_output,
+        call_trigger_data: wire.call_trigger_data,
+        extra: wire.extra,
+    })))
+}
+
+fn invalid(reason: impl Into<String>) -> Error {
+    Error::InvalidWebhook {
+        reason: reason.into(),
+    }
+}
+
+/// Whether the header value a request carried equals the shared secret, compared in constant
+/// time (the time taken does not reveal how much of the secret matched). A missing header
+/// is `false`.
+///
+/// ```
+/// use osvi_ext::webhooks::verify_shared_secret;
+/// assert!(verify_shared_secret(Some(b"s3cr3t".as_slice()), "s3cr3t"));
+/// assert!(!verify_shared_secret(Some(b"guess".as_slice()), "s3cr3t"));
+/// assert!(!verify_shared_secret(None, "s3cr3t"));
+/// ```
+pub fn verify_shared_secret(header: Option<&[u8]>, secret: &str) -> bool {
+    match header {
+        Some(value) => value.ct_eq(secret.as_bytes()).into(),
+        None => false,
+    }
+}
