@@ -1,45 +1,53 @@
-//! Quickstart: list agents, place a call, read calls back, manage a DND number, chat.
+//! Quickstart: list agents, place a call with data extraction and a local webhook receiver,
+//! wait for the result (summary, extracted data, transcript), add and remove a DND number,
+//! and hold a short chat conversation.
 //!
 //! ```text
-//! cargo run -p osvi-ext --example quickstart
+//! cargo run -p osvi-ext --features axum --example quickstart
 //! ```
 //!
-//! Without `OSVI_API_TOKEN` it starts a local mock server (httpmock, on 127.0.0.1) that
-//! answers with the examples of the OSVI docs, and says so: no account, no network.
-//!
-//! With `OSVI_API_TOKEN` (and optionally `OSVI_BASE_URL`) it talks to OSVI but only reads
-//! (agents, recent calls, the DND list of the first agent), unless you also set
-//! `OSVI_QUICKSTART_CALL_TO=IN:9876543210`: only then does it place a real call.
+//! Without `OSVI_API_TOKEN` it starts the OSVI simulator (`osvi-sim`) in-process on
+//! 127.0.0.1, running 20 times faster than real time, and says so: no account, no network,
+//! no phone rings. With `OSVI_API_TOKEN` (and optionally `OSVI_BASE_URL`) it talks to OSVI but
+//! only reads, unless you also set `OSVI_QUICKSTART_CALL_TO=IN:9876543210`: only then does it
+//! place a real call (and wait for it by polling, since OSVI cannot reach a local receiver).
 
-use futures::TryStreamExt;
-use httpmock::MockServer;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use osvi_ext::Client;
-use osvi_ext::calls::CallStatus;
+use osvi_ext::webhooks::WebhookEvent;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mock;
-    let (client, call_to) = match std::env::var("OSVI_API_TOKEN") {
+    let sim;
+    let (client, call_to, local) = match std::env::var("OSVI_API_TOKEN") {
         Ok(_) => {
             println!("OSVI_API_TOKEN is set: talking to OSVI.");
-            let call_to = std::env::var("OSVI_QUICKSTART_CALL_TO").ok();
-            (Client::from_env()?, call_to)
+            (
+                Client::from_env()?,
+                std::env::var("OSVI_QUICKSTART_CALL_TO").ok(),
+                false,
+            )
         }
         Err(_) => {
-            mock = MockServer::start_async().await;
-            serve_doc_examples(&mock).await;
+            let mut config = osvi_sim::Config::default();
+            config.outcomes.insert("9876543210".into(), "picked".into());
+            sim = osvi_sim::Simulator::builder()
+                .config(config)
+                .speed(20.0)
+                .start()
+                .await?;
             println!(
-                "OSVI_API_TOKEN is not set: using a local mock server at {}",
-                mock.base_url()
+                "OSVI_API_TOKEN is not set: using the local OSVI simulator at {}",
+                sim.base_url()
             );
-            println!(
-                "(it answers with the examples of the OSVI docs; nothing leaves this machine)\n"
-            );
+            println!("(in-process, 20x real time; no account, no network, no phone rings)\n");
             let client = Client::builder()
-                .token("0123456789abcdef")
-                .base_url(mock.base_url())
+                .token(sim.token())
+                .base_url(sim.base_url())
                 .build()?;
-            (client, Some("IN:9876543210".to_string()))
+            (client, Some("IN:9876543210".to_string()), true)
         }
     };
 
@@ -57,58 +65,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     };
 
-    if let Some((country, number)) = call_to.as_deref().and_then(|t| t.split_once(':')) {
-        let created = client
-            .calls()
-            .create(&agent.agent_id, number, country)
-            .person_name("John Doe")
-            .initial_greeting(
-                "Hello John, this is a reminder about your appointment tomorrow at 10 AM.",
-            )
-            .extract(
-                "appointment_confirmed",
-                "Ask if they can confirm their appointment.",
-            )
-            .send()
-            .await?;
-        println!("\nplaced call {}", created.call_id);
-    }
-
-    let recent: Vec<_> = client
-        .calls()
-        .list()
-        .status([CallStatus::Picked])
-        .per_page(10)
-        .stream()
-        .try_collect()
-        .await?;
-    println!("\n{} answered call(s):", recent.len());
-    for call in &recent {
-        println!(
-            "  {}  {}  {:?}",
-            call.call_id,
-            call.phone_number.as_deref().unwrap_or("-"),
-            call.status
-        );
-    }
-    if let Some(call) = recent.first() {
-        let full = client.calls().get(&call.call_id).await?;
-        println!(
-            "\nsummary: {}",
-            full.summary.as_deref().unwrap_or("(none yet)")
-        );
-        println!(
-            "extracted: {}",
-            serde_json::Value::Object(full.data_captured)
-        );
-        let transcript = client.calls().transcript(&call.call_id).await?;
-        for turn in transcript.turns {
-            println!(
-                "  {}: {}",
-                turn.role.unwrap_or_default(),
-                turn.content.unwrap_or_default()
-            );
+    match call_to.as_deref().and_then(|t| t.split_once(':')) {
+        Some((country, number)) => {
+            place_and_follow_a_call(&client, &agent.agent_id, country, number, local).await?
         }
+        None => println!("\n(set OSVI_QUICKSTART_CALL_TO=IN:9876543210 to place a real call)"),
     }
 
     let blocked = client.dnd().list(&agent.agent_id).collect_all().await?;
@@ -117,110 +78,116 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         blocked.len(),
         agent.agent_id
     );
-    if call_to.is_some() {
+    if local {
         let entry = client
             .dnd()
-            .add(&agent.agent_id, "9876543210")
+            .add(&agent.agent_id, "9876500000")
             .reason("customer opted out")
             .send()
             .await?;
         println!("added {} to the DND list", entry.phone);
-        client.dnd().remove(&agent.agent_id, "9876543210").await?;
+        client.dnd().remove(&agent.agent_id, &entry.phone).await?;
         println!("removed it again");
 
-        let reply = client
-            .chat()
-            .send_message(&agent.agent_id, "+15551112222", "Hi, I need help.")
-            .send()
-            .await?;
-        println!(
-            "\nchat: customer: Hi, I need help.\nchat: agent:    {}",
-            reply.reply.unwrap_or_default()
-        );
+        let mut chat = client.chat().conversation(&agent.agent_id, "+15551112222");
+        for line in ["Hi, I need help.", "What are your hours?"] {
+            let reply = chat.send(line).await?;
+            println!(
+                "\nchat: customer: {line}\nchat: agent:    {}",
+                reply.reply.unwrap_or_default()
+            );
+        }
+        chat.close().await?;
     }
     Ok(())
 }
 
-/// Serves the docs' example answers for every endpoint the quickstart uses.
-async fn serve_doc_examples(server: &MockServer) {
-    use httpmock::Method::{DELETE, GET, POST};
-    use serde_json::json;
-    let agent = "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og";
-    let call = "a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
-    let examples = [
-        (
-            GET,
-            "/v1/active_agents".to_string(),
-            200,
-            json!([{"agent_id": agent, "name": "Appointment Reminder", "status": "active"}]),
-        ),
-        (
-            POST,
-            "/v1/call".to_string(),
-            200,
-            json!({"success": true, "data": {"call_id": "call_abc123xyz"}}),
-        ),
-        (
-            GET,
-            "/v1/calls".to_string(),
-            200,
-            json!({"success": true,
-            "data": [{"call_id": call, "agent_uuid": agent, "phone_number": "+919876543210", "status": "picked",
-                      "call_type": "outbound", "duration_seconds": 42, "created_at": "2026-06-12T09:30:00+05:30"}],
-            "meta": {"current_page": 1, "total_pages": 1, "total_count": 1, "per_page": 10}}),
-        ),
-        (
-            GET,
-            format!("/v1/call/{call}"),
-            200,
-            json!({"success": true, "data": {"call_id": call, "status": "picked",
-            "summary": "The customer confirmed their appointment for Friday at 4 PM.",
-            "data_captured": {"appointment_confirmed": true}}}),
-        ),
-        (
-            GET,
-            format!("/v1/call/{call}/transcript"),
-            200,
-            json!({"success": true, "data": {"call_id": call, "transcript": [
-            {"role": "agent", "content": "Hello, am I speaking with John?"},
-            {"role": "user", "content": "Yes, this is John."}]}}),
-        ),
-        (
-            GET,
-            "/v1/dnd_numbers".to_string(),
-            200,
-            json!({"success": true, "data": [],
-            "meta": {"current_page": 1, "total_pages": 0, "total_count": 0, "per_page": 25}}),
-        ),
-        (
-            POST,
-            "/v1/dnd_numbers".to_string(),
-            201,
-            json!({"success": true, "data": {"id": 31, "agent_uuid": agent,
-            "phone": "+919876543210", "reason": "customer opted out", "created_at": "2026-06-12T09:30:00+05:30"}}),
-        ),
-        (
-            DELETE,
-            "/v1/dnd_numbers".to_string(),
-            200,
-            json!({"success": true, "message": "Phone removed from DND list"}),
-        ),
-        (
-            POST,
-            "/v1/chat/inbound".to_string(),
-            200,
-            json!({"success": true, "data": {"session_id": "4718a326-417b-4dda-90d0-21fd65a11cb8",
-            "reply": "Sure — I can help with that. What's your order number?", "state": "default", "mode": "ai", "help_requested": false}}),
-        ),
-    ];
-    for (method, path, status, body) in examples {
-        server
-            .mock_async(|when, then| {
-                when.method(method)
-                    .path(path)
-                    .header("API-Token", "0123456789abcdef");
-                then.status(status).json_body(body);
-            })
-            .await;
+/// Places a call, follows it to its end (webhook when local, polling always) and prints the
+/// result.
+async fn place_and_follow_a_call(
+    client: &Client,
+    agent: &str,
+    country: &str,
+    number: &str,
+    local: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut call = client
+        .calls()
+        .create(agent, number, country)
+        .person_name("John Doe")
+        .initial_greeting(
+            "Hello John, this is a reminder about your appointment tomorrow at 10 AM.",
+        )
+        .extract(
+            "appointment_confirmed",
+            "Ask if they can confirm their appointment.",
+        );
+    let received = Arc::new(Mutex::new(Vec::new()));
+    if local {
+        let sink = received.clone();
+        let app = axum::Router::new().nest(
+            "/hook",
+            osvi_ext::webhooks::axum::router(None, move |event| {
+                let sink = sink.clone();
+                async move { sink.lock().unwrap_or_else(|p| p.into_inner()).push(event) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let hook = format!("http://{}/hook", listener.local_addr()?);
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        println!("\nwebhook receiver listening at {hook}");
+        call = call.webhook_url(hook);
     }
+    let created = call.send().await?;
+    println!(
+        "placed call {}; waiting for it to finish...",
+        created.call_id
+    );
+
+    let done = client
+        .calls()
+        .wait(&created.call_id)
+        .poll_interval(Duration::from_millis(250), Duration::from_secs(5))
+        .await?;
+    let status = done.status.as_ref().map_or("unknown", |s| s.as_str());
+    println!(
+        "\ncall {status} after {} s of talk",
+        done.duration_seconds.unwrap_or(0)
+    );
+    println!("summary:   {}", done.summary.as_deref().unwrap_or("(none)"));
+    println!(
+        "extracted: {}",
+        serde_json::Value::Object(done.data_captured.clone())
+    );
+    println!("transcript:");
+    for turn in client.calls().transcript(&done.call_id).await?.turns {
+        println!(
+            "  {:>5}: {}",
+            turn.role.unwrap_or_default(),
+            turn.content.unwrap_or_default()
+        );
+    }
+
+    if local {
+        for _ in 0..50 {
+            if !received
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for event in received.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            if let WebhookEvent::CallCompleted(hook) = event {
+                println!(
+                    "webhook:   call {} {:?}",
+                    hook.call_log_id.as_deref().unwrap_or("?"),
+                    hook.call_status
+                );
+            }
+        }
+    }
+    Ok(())
 }

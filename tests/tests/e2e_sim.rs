@@ -1,0 +1,510 @@
+//! End to end: osvi-ext against osvi-sim through every operation, then 500 calls placed at
+//! once by several clients (none lost or duplicated, every webhook delivered exactly once).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use osvi_ext::calls::CallStatus;
+use osvi_ext::campaigns::Contact;
+use osvi_ext::chat::{ChatMode, SessionStatus};
+use osvi_ext::webhooks::WebhookEvent;
+use osvi_ext::{Client, Error, RetryPolicy};
+use osvi_sim::{Config, Simulator};
+
+const AGENT: &str = "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og";
+const INACTIVE: &str = "agent_Zx8Cv6Bn_90Mm12LKjhg-D_sa";
+
+fn client(sim: &Simulator) -> Client {
+    Client::builder()
+        .token(sim.token())
+        .base_url(sim.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// A simulator where `9876543210` always answers and `9876500001` is always busy.
+async fn simulator() -> Simulator {
+    let mut config = Config::default();
+    config.outcomes.insert("9876543210".into(), "picked".into());
+    config.outcomes.insert("9876500001".into(), "busy".into());
+    Simulator::builder().config(config).start().await.unwrap()
+}
+
+/// A local webhook receiver; returns its URL and what it received.
+async fn receiver() -> (String, Arc<Mutex<Vec<WebhookEvent>>>) {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let sink = received.clone();
+    let app = axum::Router::new().nest(
+        "/hook",
+        osvi_ext::webhooks::axum::router(None, move |event| {
+            let sink = sink.clone();
+            async move { sink.lock().unwrap().push(event) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+#[tokio::test]
+async fn agents_and_auth() {
+    let sim = simulator().await;
+    let agents = client(&sim).agents().list_active().await.unwrap();
+    let ids: Vec<&str> = agents.iter().map(|a| a.agent_id.as_str()).collect();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.contains(&AGENT) && !ids.contains(&INACTIVE));
+    let stranger = Client::builder()
+        .token("wrongwrongwrong!")
+        .base_url(sim.base_url())
+        .build()
+        .unwrap();
+    assert!(matches!(
+        stranger.agents().list_active().await,
+        Err(Error::Unauthorized(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_call_from_placement_to_webhook_transcript_and_recording() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let (hook, received) = receiver().await;
+    let created = client
+        .calls()
+        .create(AGENT, "9876543210", "IN")
+        .person_name("John Doe")
+        .webhook_url(&hook)
+        .extract("appointment_confirmed", "Ask if they can confirm.")
+        .send()
+        .await
+        .unwrap();
+    let early = client.calls().get(&created.call_id).await.unwrap();
+    assert_eq!(early.status, Some(CallStatus::InProgress));
+
+    sim.advance(Duration::from_secs(60));
+    let call = client
+        .calls()
+        .wait(&created.call_id)
+        .poll_interval(Duration::from_millis(10), Duration::from_millis(50))
+        .await
+        .unwrap();
+    assert_eq!(call.status, Some(CallStatus::Picked));
+    assert_eq!(call.caller_name.as_deref(), Some("John Doe"));
+    assert_eq!(
+        call.data_captured["appointment_confirmed"],
+        serde_json::json!("yes")
+    );
+    assert!(call.summary.is_some_and(|s| s.contains("John Doe")));
+    assert!(call.call_picked_at.is_some());
+
+    let transcript = client.calls().transcript(&call.call_id).await.unwrap();
+    assert!(transcript.turns.len() >= 4);
+    assert_eq!(transcript.turns[0].role.as_deref(), Some("agent"));
+
+    let mut audio = Vec::new();
+    let bytes = client
+        .calls()
+        .download_recording(&call.call_id, &mut audio)
+        .await
+        .unwrap();
+    assert_eq!(bytes, 256 * 1024);
+    assert_eq!(audio.len(), 256 * 1024);
+
+    sim.settle().await;
+    let events = received.lock().unwrap().clone();
+    assert_eq!(events.len(), 1);
+    let WebhookEvent::CallCompleted(event) = &events[0] else {
+        panic!("{:?}", events[0])
+    };
+    assert_eq!(event.call_log_id.as_deref(), Some(call.call_id.as_str()));
+    assert_eq!(event.call_status, Some(CallStatus::Picked));
+    assert!(
+        event
+            .chat
+            .as_deref()
+            .is_some_and(|c| c.starts_with("Agent: "))
+    );
+}
+
+#[tokio::test]
+async fn call_rules_and_listing() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let busy = client
+        .calls()
+        .create(AGENT, "9876500001", "IN")
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..11 {
+        client
+            .calls()
+            .create(AGENT, "9876543210", "IN")
+            .send()
+            .await
+            .unwrap();
+    }
+    // Server-side rules.
+    let foreign = client
+        .calls()
+        .create("agent_not_mine", "9876543210", "IN")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(foreign, Error::Forbidden(_)), "{foreign:?}");
+    let inactive = client
+        .calls()
+        .create(INACTIVE, "9876543210", "IN")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(inactive, Error::BadRequest(_)), "{inactive:?}");
+    assert!(matches!(
+        client.calls().get("no-such-call").await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        client.calls().list().agent("agent_not_mine").page(1).await,
+        Err(Error::NotFound(_))
+    ));
+
+    sim.advance(Duration::from_secs(60));
+    let all: Vec<_> = client
+        .calls()
+        .list()
+        .per_page(5)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 12);
+    let page = client.calls().list().per_page(5).page(3).await.unwrap();
+    assert_eq!(
+        (
+            page.items.len(),
+            page.meta.total_pages,
+            page.meta.total_count
+        ),
+        (2, Some(3), Some(12))
+    );
+    let busy_calls = client
+        .calls()
+        .list()
+        .status([CallStatus::Busy])
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(busy_calls.len(), 1);
+    assert_eq!(busy_calls[0].call_id, busy.call_id);
+    let recording = client.calls().recording(&busy.call_id).await.unwrap_err();
+    assert!(
+        matches!(recording, Error::NotFound(_)),
+        "an unanswered call has no recording"
+    );
+}
+
+#[tokio::test]
+async fn dnd_lists_are_honoured() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let entry = client
+        .dnd()
+        .add(AGENT, "9876543210")
+        .reason("opted out")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(entry.phone, "+919876543210");
+    let listed = client
+        .dnd()
+        .list(AGENT)
+        .search("98765")
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![entry.clone()]);
+    let refused = client
+        .calls()
+        .create(AGENT, "9876543210", "IN")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::BadRequest(f) if f.messages[0].contains("DND")),
+        "{refused:?}"
+    );
+    client.dnd().remove(AGENT, "+919876543210").await.unwrap();
+    assert!(
+        client
+            .dnd()
+            .list(AGENT)
+            .collect_all()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        client.dnd().remove(AGENT, "9876543210").await,
+        Err(Error::NotFound(_))
+    ));
+    client
+        .calls()
+        .create(AGENT, "9876543210", "IN")
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn campaigns_dedupe_skip_dnd_queue_and_drain() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    client.dnd().add(AGENT, "9876500009").send().await.unwrap();
+    let contacts = vec![
+        Contact::new("9876500001")
+            .person_name("Ravi")
+            .variable("plan", "Pro"),
+        Contact::new("+919876500001").person_name("Ravi Kumar"),
+        Contact::new("9876500002"),
+        Contact::new("9876500009").person_name("Blocked"),
+    ];
+    let added = client
+        .campaigns()
+        .add_contacts(7, AGENT, contacts)
+        .enqueue(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.contacts_received, 4);
+    assert_eq!(added.duplicates_removed, 1);
+    assert_eq!(added.contacts_accepted, 2);
+    assert_eq!(added.queued_calls, 2);
+    assert_eq!(added.dnd_skipped.len(), 1);
+    assert_eq!(
+        added.dnd_skipped[0]["phone"],
+        serde_json::json!("+919876500009")
+    );
+
+    let status = client.campaigns().status(7).await.unwrap();
+    assert!(!status.is_drained());
+    sim.advance(Duration::from_secs(120));
+    let drained = client
+        .campaigns()
+        .wait_until_drained(7)
+        .poll_interval(Duration::from_millis(10))
+        .await
+        .unwrap();
+    assert_eq!(drained.calls_total, 2);
+    assert_eq!(drained.calls_by_status.get(&CallStatus::Busy), Some(&1));
+    let campaign_calls = client
+        .calls()
+        .list()
+        .campaign(7)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(campaign_calls.len(), 2);
+    assert!(campaign_calls.iter().all(|c| c.campaign_id == Some(7)
+        && c.campaign_upload_id == added.campaign_upload_ids.first().copied()));
+    assert!(matches!(
+        client.campaigns().status(99).await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn chat_sessions_follow_the_documented_rules() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let customer = "+15551112222";
+    let first = client
+        .chat()
+        .create_session(AGENT, customer)
+        .input_field("first_name", "Alex")
+        .send()
+        .await
+        .unwrap();
+    let second = client
+        .chat()
+        .create_session(AGENT, customer)
+        .context("c0")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(first.id, second.id);
+    assert_eq!(
+        client
+            .chat()
+            .active_session(customer, AGENT)
+            .await
+            .unwrap()
+            .id,
+        second.id,
+        "creating closes the old one"
+    );
+
+    let mut chat = client.chat().conversation(AGENT, customer);
+    let reply = chat.send("What are your hours?").await.unwrap();
+    assert_eq!(reply.session_id, second.id);
+    assert!(reply.reply.is_some_and(|r| r.contains("Monday")));
+    for i in 1..=6 {
+        chat.inject_context(&format!("c{i}")).await.unwrap();
+    }
+    let session = client.chat().active_session(customer, AGENT).await.unwrap();
+    assert_eq!(
+        session.context,
+        ["c2", "c3", "c4", "c5", "c6"],
+        "5 most recent entries"
+    );
+
+    let plain = client
+        .chat()
+        .support(&second.id)
+        .message("Hello from a human")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(plain, Error::BadRequest(_)),
+        "a plain message needs support mode: {plain:?}"
+    );
+    let taken = chat.takeover(None).await.unwrap();
+    assert!(taken.active_human.is_some());
+    assert_eq!(
+        chat.send("hello?").await.unwrap().mode,
+        Some(ChatMode::Support)
+    );
+    client
+        .chat()
+        .support(&second.id)
+        .message("Hello from a human")
+        .send()
+        .await
+        .unwrap();
+    let told = chat.tell("Offer a refund.").await.unwrap();
+    assert!(told.reply.is_some());
+    chat.end().await.unwrap();
+    assert_eq!(chat.send("thanks").await.unwrap().mode, Some(ChatMode::Ai));
+
+    let all = client.chat().active_sessions(customer).await.unwrap();
+    assert_eq!(all.keys().collect::<Vec<_>>(), vec![AGENT]);
+    chat.close().await.unwrap();
+    assert!(matches!(
+        client.chat().active_session(customer, AGENT).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(client.chat().inject_context(&second.id, "").await.is_err());
+    let closed = client
+        .chat()
+        .create_session(AGENT, "+15550000000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status, Some(SessionStatus::Active));
+}
+
+#[tokio::test]
+#[allow(deprecated)]
+async fn legacy_endpoints_still_work() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let created = client
+        .legacy()
+        .create_call(AGENT, "9876543210", "IN")
+        .person_name("Jane")
+        .send()
+        .await
+        .unwrap();
+    assert!(client.calls().get(&created.call_id).await.is_ok());
+    let session = client
+        .legacy()
+        .start_chat_session(AGENT, Some("Jane Smith"))
+        .await
+        .unwrap();
+    assert!(
+        session.started_at.is_some_and(|t| !t.ends_with('Z')),
+        "naive legacy timestamp"
+    );
+    let reply = client
+        .legacy()
+        .send_chat_message(AGENT, &session.session_id, "What are your hours?")
+        .await
+        .unwrap();
+    assert!(reply.response.is_some_and(|r| r.contains("Monday")));
+    let closed = client
+        .legacy()
+        .close_chat_session(&session.session_id, AGENT)
+        .await
+        .unwrap();
+    assert_eq!(closed.session_id, session.session_id);
+    assert!(closed.summary.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_calls_at_once_none_lost_or_duplicated_each_webhook_once() {
+    let sim = Simulator::builder()
+        .config(Config {
+            seed: 99,
+            ..Config::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let (hook, received) = receiver().await;
+    let clients: Vec<Client> = (0..4).map(|_| client(&sim)).collect();
+    let placements = (0..500).map(|i| {
+        let client = clients[i % clients.len()].clone();
+        let hook = hook.clone();
+        async move {
+            let number = format!("98765{:05}", 10_000 + i);
+            client
+                .calls()
+                .create(AGENT, number, "IN")
+                .webhook_url(hook)
+                .send()
+                .await
+        }
+    });
+    let created: Vec<String> = futures::future::join_all(placements)
+        .await
+        .into_iter()
+        .map(|r| r.map(|c| c.call_id))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut unique = created.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 500, "500 distinct call ids");
+
+    let listed = clients[0]
+        .calls()
+        .list()
+        .per_page(100)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 500);
+
+    sim.advance(Duration::from_secs(120));
+    sim.settle().await;
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for event in received.lock().unwrap().iter() {
+        if let WebhookEvent::CallCompleted(call) = event {
+            *counts
+                .entry(call.call_log_id.clone().unwrap_or_default())
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(counts.len(), 500, "a webhook for every call");
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "each webhook exactly once"
+    );
+    assert!(unique.iter().all(|id| counts.contains_key(id)));
+    assert_eq!(sim.webhooks_delivered(), 500);
+    assert_eq!(sim.webhooks_failed(), 0);
+}
