@@ -101,6 +101,7 @@ impl Dnd<'_> {
             agent_uuid: agent_uuid.into(),
             search: None,
             per_page: None,
+            prefetch: false,
         }
     }
 
@@ -161,6 +162,7 @@ pub struct ListDnd {
     agent_uuid: String,
     search: Option<String>,
     per_page: Option<u32>,
+    prefetch: bool,
 }
 
 impl ListDnd {
@@ -173,6 +175,13 @@ impl ListDnd {
     /// Entries per page, 1..=100 (server default 25).
     pub fn per_page(mut self, per_page: u32) -> Self {
         self.per_page = Some(per_page);
+        self
+    }
+
+    /// Requests the next page while the stream yields the current one (default `false`).
+    /// Faster when you do work per item; holds two pages instead of one.
+    pub fn prefetch(mut self, prefetch: bool) -> Self {
+        self.prefetch = prefetch;
         self
     }
 
@@ -201,6 +210,11 @@ impl ListDnd {
         let request = Request::new("list_dnd_numbers", Method::GET, "/v1/dnd_numbers", &[])
             .query("agent_uuid", Some(self.agent_uuid))
             .query("search", self.search);
-        Ok(Pager::new(self.client, request, self.per_page))
+        Ok(Pager::new(
+            self.client,
+            request,
+            self.per_page,
+            self.prefetch,
+        ))
     }
 }

@@ -5,7 +5,9 @@
 //! to read them: `.page(n)` for one [`Page`] with its [`PageMeta`], `.stream()` for every
 //! item, fetched one page at a time, and `.collect_all()` to gather everything in a `Vec`.
 //!
-//! The stream holds one page in memory, stops after the last page that `meta.total_pages`
+//! The stream holds one page in memory (two with `.prefetch(true)`, which requests the next
+//! page as soon as the current one arrives, so it downloads while you work through the
+//! items), stops after the last page that `meta.total_pages`
 //! announces (re-read on every page, so a total that changes during the walk is followed) or
 //! at the first empty page, and ends after yielding the first error.
 //!
@@ -20,6 +22,8 @@
 //! ```
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use osvi_generated::types;
@@ -37,14 +41,21 @@ pub(crate) struct Pager {
     client: Client,
     template: Request,
     per_page: Option<u32>,
+    prefetch: bool,
 }
 
 impl Pager {
-    pub(crate) fn new(client: Client, template: Request, per_page: Option<u32>) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        template: Request,
+        per_page: Option<u32>,
+        prefetch: bool,
+    ) -> Self {
         Pager {
             client,
             template,
             per_page,
+            prefetch,
         }
     }
 
@@ -76,10 +87,15 @@ impl Pager {
             Err(e) => stream::once(async move { Err(e) }).left_stream(),
             Ok(pager) => {
                 let per_page = pager.per_page.unwrap_or(DEFAULT_PER_PAGE);
-                walk(1, per_page, move |n| {
+                let prefetch = pager.prefetch;
+                let fetch = move |n| {
                     let pager = pager.clone();
                     async move { pager.page::<E, T>(n).await }
-                })
+                };
+                match prefetch {
+                    true => Prefetching::new(1, per_page, fetch).left_stream(),
+                    false => walk(1, per_page, fetch).right_stream(),
+                }
                 .right_stream()
             }
         }
@@ -190,6 +206,75 @@ where
     .try_flatten()
 }
 
+/// The walk of [`walk`], with the next page requested as soon as the current one arrives,
+/// so it downloads while the caller works through the current items. Holds at most two
+/// pages: the one being yielded and the one that arrived early.
+pub(crate) struct Prefetching<T, F, Fut> {
+    fetch: F,
+    per_page: u32,
+    buffer: std::vec::IntoIter<T>,
+    pending: Option<(u32, Pin<Box<Fut>>)>,
+    arrived: Option<(u32, Result<Page<T>>)>,
+}
+
+impl<T, F, Fut> Prefetching<T, F, Fut>
+where
+    F: FnMut(u32) -> Fut,
+{
+    pub(crate) fn new(first: u32, per_page: u32, mut fetch: F) -> Self {
+        let pending = Some((first, Box::pin(fetch(first))));
+        Prefetching {
+            fetch,
+            per_page,
+            buffer: Vec::new().into_iter(),
+            pending,
+            arrived: None,
+        }
+    }
+}
+
+// Nothing of `T` is ever pinned (items move in and out of a `Vec`), and the request future
+// is boxed, so the stream can move freely whenever its closure can.
+impl<T, F: Unpin, Fut> Unpin for Prefetching<T, F, Fut> {}
+
+impl<T, F, Fut> Stream for Prefetching<T, F, Fut>
+where
+    F: FnMut(u32) -> Fut + Unpin,
+    Fut: Future<Output = Result<Page<T>>>,
+{
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            // Drive the request in flight, whatever the caller is doing with the items.
+            if this.arrived.is_none()
+                && let Some((number, request)) = &mut this.pending
+                && let Poll::Ready(page) = request.as_mut().poll(cx)
+            {
+                this.arrived = Some((*number, page));
+                this.pending = None;
+            }
+            if let Some(item) = this.buffer.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match this.arrived.take() {
+                Some((number, Ok(page))) => {
+                    if !is_last(&page, number, this.per_page)
+                        && let Some(next) = number.checked_add(1)
+                    {
+                        this.pending = Some((next, Box::pin((this.fetch)(next))));
+                    }
+                    this.buffer = page.items.into_iter();
+                }
+                Some((_, Err(error))) => return Poll::Ready(Some(Err(error))),
+                None if this.pending.is_none() => return Poll::Ready(None),
+                None => return Poll::Pending,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +309,25 @@ mod tests {
         );
         assert_eq!(items, vec![1, 2, 3, 4]);
         assert_eq!(*fetched.lock().unwrap(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn prefetching_yields_the_same_items_and_stops_after_an_error() {
+        let pages = |n: u32| async move {
+            match n {
+                1 => Ok(page(vec![1, 2], Some(3))),
+                2 => Ok(page(vec![3], Some(3))),
+                _ => Err(crate::Error::validation("page", "boom")),
+            }
+        };
+        let results: Vec<std::result::Result<u32, String>> = futures::executor::block_on(
+            Prefetching::new(1, 2, pages)
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect(),
+        );
+        assert_eq!(
+            results,
+            vec![Ok(1), Ok(2), Ok(3), Err("invalid `page`: boom".into())]
+        );
     }
 }

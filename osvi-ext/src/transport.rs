@@ -391,22 +391,32 @@ impl Client {
 }
 
 /// Reads the body chunk by chunk. More than `limit` bytes is `Ok(Err(first bytes))`: the
-/// rest is not read.
+/// rest is not read. A body that arrives in one chunk (the usual case) is returned without a
+/// copy.
 async fn read_body(
     operation: &str,
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<std::result::Result<Bytes, Bytes>> {
-    let mut buffer = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| transport_error(operation, e))?
-    {
-        if buffer.len() + chunk.len() > limit {
+    let error = |e| transport_error(operation, e);
+    let Some(first) = response.chunk().await.map_err(error)? else {
+        return Ok(Ok(Bytes::new()));
+    };
+    if first.len() > limit {
+        return Ok(Err(first.slice(..limit)));
+    }
+    let Some(second) = response.chunk().await.map_err(error)? else {
+        return Ok(Ok(first));
+    };
+    let mut buffer = Vec::with_capacity(first.len() + second.len());
+    buffer.extend_from_slice(&first);
+    let mut chunk = Some(second);
+    while let Some(bytes) = chunk {
+        if buffer.len() + bytes.len() > limit {
             return Ok(Err(Bytes::from(buffer)));
         }
-        buffer.extend_from_slice(&chunk);
+        buffer.extend_from_slice(&bytes);
+        chunk = response.chunk().await.map_err(error)?;
     }
     Ok(Ok(Bytes::from(buffer)))
 }

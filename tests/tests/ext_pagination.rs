@@ -225,3 +225,53 @@ async fn the_stream_is_lazy_and_ends_after_an_error() {
     assert!(stream.next().await.is_none());
     third.assert_calls_async(0).await;
 }
+
+#[tokio::test]
+async fn prefetching_walks_the_same_pages_once_each() {
+    let server = MockServer::start_async().await;
+    let mut mocks = Vec::new();
+    for page in 1..=3u32 {
+        let start = (page - 1) * 2;
+        mocks.push(
+            server
+                .mock_async(|when, then| {
+                    when.path("/v1/calls")
+                        .query_param("page", page.to_string())
+                        .query_param("per_page", "2");
+                    then.status(200).json_body(page_body(
+                        calls(start..start + 2),
+                        page.into(),
+                        3,
+                        6,
+                        2,
+                    ));
+                })
+                .await,
+        );
+    }
+    let beyond = server
+        .mock_async(|when, then| {
+            when.path("/v1/calls").query_param("page", "4");
+            then.status(200)
+                .json_body(page_body(Vec::new(), 4, 3, 6, 2));
+        })
+        .await;
+    let ids: Vec<String> = client(&server)
+        .calls()
+        .list()
+        .per_page(2)
+        .prefetch(true)
+        .stream()
+        .map_ok(|call| call.call_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        ids,
+        ["call-0", "call-1", "call-2", "call-3", "call-4", "call-5"]
+    );
+    for mock in mocks {
+        mock.assert_calls_async(1).await;
+    }
+    beyond.assert_calls_async(0).await;
+}
