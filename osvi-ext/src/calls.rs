@@ -480,8 +480,10 @@ impl FromWire<types::RecordingResponseData> for Recording {
         let seconds = required(r.expires_in_seconds, "data.expires_in_seconds")?;
         let seconds = u64::try_from(seconds).map_err(|_| "negative `expires_in_seconds`")?;
         let expires_in = std::time::Duration::from_secs(seconds);
-        let expires_at = Utc::now()
-            + chrono::Duration::from_std(expires_in).map_err(|_| "huge `expires_in_seconds`")?;
+        let expires_at = chrono::Duration::from_std(expires_in)
+            .ok()
+            .and_then(|d| Utc::now().checked_add_signed(d))
+            .ok_or("`expires_in_seconds` is out of range")?;
         Ok(Recording {
             call_id: required(r.call_id, "data.call_id")?,
             recording_url: required(r.recording_url, "data.recording_url")?,

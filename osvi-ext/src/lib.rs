@@ -31,13 +31,21 @@
 //! - **One error type**, [`Error`], to match on by kind, carrying the HTTP status and the
 //!   request id.
 //! - **Pagination as a `Stream`** ([`pagination`]).
+//! - **Safe retries** ([`retry`]): reads retry on transient failures; a request that places
+//!   phone calls is never sent twice unless it provably never reached the server.
+//! - **Webhooks and polling** ([`webhooks`], [`calls::Calls::wait`]): typed payloads of both
+//!   webhook generations, a constant-time secret check, and (feature `axum`) a ready receiver.
+//! - **Logging** through `tracing`, with no token, phone number, name or message in any field.
 //! - **Forward compatible**: unknown fields are ignored and enums keep unknown values in an
 //!   `Unknown(String)` variant.
 //! - **Secrets stay secret**: the token is checked when the client is built, sent as a
 //!   sensitive header, never printed by `Debug`, and only over https (loopback excepted).
 //!
 //! The wire types come from `osvi-generated`, generated from the OpenAPI description in
-//! `openapi/osvi.yaml`; this crate does the HTTP exchange itself (see [`Error`] for why).
+//! `openapi/osvi.yaml`. This crate does the HTTP exchange itself rather than through the
+//! generated `Client`, because progenitor's error type drops the status and headers of an
+//! undecodable body and cannot show the messages of a `200` that says `success: false`;
+//! every body is still decoded through the generated wire types.
 
 #![warn(missing_docs)]
 

@@ -36,7 +36,7 @@ where
         if done(&value) {
             return Ok(value);
         }
-        if started.elapsed() + interval > schedule.deadline {
+        if started.elapsed().saturating_add(interval) > schedule.deadline {
             return Err(Error::Timeout {
                 message: format!(
                     "{} after {} s",
@@ -46,6 +46,8 @@ where
             });
         }
         tokio::time::sleep(interval).await;
-        interval = interval.mul_f64(schedule.factor).min(schedule.max);
+        interval = Duration::try_from_secs_f64(interval.as_secs_f64() * schedule.factor)
+            .unwrap_or(schedule.max)
+            .min(schedule.max);
     }
 }

@@ -31,12 +31,19 @@ impl Clock {
 
     /// The simulated now.
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        let run = self.started.elapsed().mul_f64(self.speed) + self.jumped;
-        self.origin + chrono::Duration::from_std(run).unwrap_or(chrono::Duration::MAX)
+        let run = self
+            .started
+            .elapsed()
+            .mul_f64(self.speed)
+            .saturating_add(self.jumped);
+        chrono::Duration::from_std(run)
+            .ok()
+            .and_then(|run| self.origin.checked_add_signed(run))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Moves simulated time forward by `by`.
     pub(crate) fn advance(&mut self, by: Duration) {
-        self.jumped += by;
+        self.jumped = self.jumped.saturating_add(by);
     }
 }

@@ -162,7 +162,7 @@ fn page_of<T: Serialize>(items: Vec<T>, page: usize, per_page: usize) -> Respons
     let total_pages = total.div_ceil(per_page);
     let slice: Vec<T> = items
         .into_iter()
-        .skip((page - 1) * per_page)
+        .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .collect();
     let meta = types::PaginationMeta {

@@ -64,12 +64,12 @@ impl CallRecord {
     }
 
     fn answered_at(&self) -> DateTime<Utc> {
-        self.starts_at + chrono::Duration::seconds(self.ring_seconds)
+        later(self.starts_at, self.ring_seconds)
     }
 
     pub(crate) fn ends_at(&self) -> DateTime<Utc> {
         let talk = if self.picked() { self.talk_seconds } else { 0 };
-        self.answered_at() + chrono::Duration::seconds(talk)
+        later(self.answered_at(), talk)
     }
 
     pub(crate) fn status(&self, now: DateTime<Utc>) -> &'static str {
@@ -295,8 +295,8 @@ impl State {
             upload_id: None,
             created_at: now,
             starts_at: now,
-            ring_seconds: self.config.ring_seconds as i64,
-            talk_seconds: self.config.talk_seconds as i64,
+            ring_seconds: seconds(self.config.ring_seconds),
+            talk_seconds: seconds(self.config.talk_seconds),
             finished: false,
         };
         Ok(self.insert_call(call))
@@ -612,9 +612,7 @@ impl State {
         let mut call_ids = Vec::new();
         if request.enqueue {
             for (i, (e164, contact)) in accepted.iter().enumerate() {
-                let offset = chrono::Duration::seconds(
-                    (i as u64 * self.config.campaign_spacing_seconds) as i64,
-                );
+                let spacing = (i as u64).saturating_mul(self.config.campaign_spacing_seconds);
                 let call = CallRecord {
                     id: self.uuid(),
                     agent_uuid: request.agent_uuid.clone(),
@@ -628,9 +626,9 @@ impl State {
                     campaign_id: Some(campaign_id),
                     upload_id: Some(upload_id),
                     created_at: now,
-                    starts_at: now + offset,
-                    ring_seconds: self.config.ring_seconds as i64,
-                    talk_seconds: self.config.talk_seconds as i64,
+                    starts_at: later(now, seconds(spacing)),
+                    ring_seconds: seconds(self.config.ring_seconds),
+                    talk_seconds: seconds(self.config.talk_seconds),
                     finished: false,
                 };
                 call_ids.push(self.insert_call(call));
@@ -943,6 +941,18 @@ pub(crate) struct CallFilter {
     pub(crate) call_type: Option<String>,
     pub(crate) start: Option<DateTime<Utc>>,
     pub(crate) end: Option<DateTime<Utc>>,
+}
+
+/// `at` plus `seconds`, saturating instead of overflowing on absurd configurations.
+fn later(at: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+    chrono::Duration::try_seconds(seconds)
+        .and_then(|d| at.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Seconds of a configuration value, as `i64`.
+fn seconds(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 /// Keeps the most recent [`MAX_CONTEXT`] entries.

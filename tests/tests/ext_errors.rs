@@ -318,3 +318,18 @@ async fn a_slow_server_is_a_timeout() {
     let err = client.calls().get(CALL_ID).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn an_absurd_recording_expiry_is_a_decode_error_not_a_panic() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path(format!("/v1/call/{CALL_ID}/recording"));
+            then.status(200).json_body(json!({"success": true, "data": {
+                "call_id": CALL_ID, "recording_url": "https://s3.example/x.mp4", "expires_in_seconds": i64::MAX
+            }}));
+        })
+        .await;
+    let err = client(&server).calls().recording(CALL_ID).await.unwrap_err();
+    assert!(matches!(&err, Error::Decode { reason, .. } if reason == "`expires_in_seconds` is out of range"), "{err:?}");
+}
