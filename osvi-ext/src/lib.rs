@@ -7,9 +7,10 @@
 //! # async fn run() -> osvi_ext::Result<()> {
 //! let client = osvi_ext::Client::from_env()?; // OSVI_API_TOKEN
 //! let agents = client.agents().list_active().await?;
+//! let Some(agent) = agents.first() else { return Ok(()) }; // no active agent
 //! let created = client
 //!     .calls()
-//!     .create(&agents[0].agent_id, "9876543210", "IN")
+//!     .create(&agent.agent_id, "9876543210", "IN")
 //!     .person_name("John Doe")
 //!     .send()
 //!     .await?;
