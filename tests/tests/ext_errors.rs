@@ -330,6 +330,13 @@ async fn an_absurd_recording_expiry_is_a_decode_error_not_a_panic() {
             }}));
         })
         .await;
-    let err = client(&server).calls().recording(CALL_ID).await.unwrap_err();
-    assert!(matches!(&err, Error::Decode { reason, .. } if reason == "`expires_in_seconds` is out of range"), "{err:?}");
+    let err = client(&server)
+        .calls()
+        .recording(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { reason, .. } if reason == "`expires_in_seconds` is out of range"),
+        "{err:?}"
+    );
 }
