@@ -345,7 +345,7 @@ impl Client {
     }
 
     /// Sends `request` once and reads the whole answer.
-    pub(crate) async fn exchange(&self, request: &Request) -> Result<RawResponse> {
+    async fn exchange(&self, request: &Request) -> Result<RawResponse> {
         let inner = &self.inner;
         let mut url = inner.base_url.clone();
         url.path_segments_mut()

@@ -398,13 +398,13 @@ async fn chat_sessions_follow_the_documented_rules() {
         Err(Error::NotFound(_))
     ));
     assert!(client.chat().inject_context(&second.id, "").await.is_err());
-    let closed = client
+    let fresh = client
         .chat()
         .create_session(AGENT, "+15550000000")
         .send()
         .await
         .unwrap();
-    assert_eq!(closed.status, Some(SessionStatus::Active));
+    assert_eq!(fresh.status, Some(SessionStatus::Active));
 }
 
 #[tokio::test]
