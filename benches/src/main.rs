@@ -159,7 +159,11 @@ impl Clients {
             .expect("client");
         Clients {
             ext,
-            raw: osvi_generated::Client::new_with_client(base, raw_http),
+            raw: osvi_generated::Client::new_with_client(
+                base,
+                raw_http,
+                osvi_generated::Hooks::plain(),
+            ),
             bare: reqwest::Client::new(),
             base: base.to_string(),
         }
@@ -174,7 +178,9 @@ impl Clients {
             Which::Raw => {
                 let call = self
                     .raw
-                    .get_call(CALL_ID)
+                    .get_call()
+                    .id(CALL_ID)
+                    .send()
                     .await
                     .expect("raw get")
                     .into_inner();
@@ -221,7 +227,9 @@ impl Clients {
                 };
                 let created = self
                     .raw
-                    .create_call(&body)
+                    .create_call()
+                    .body(body)
+                    .send()
                     .await
                     .expect("raw create")
                     .into_inner();

@@ -9,18 +9,18 @@
 //! ```
 
 use osvi_generated::types;
-use reqwest::Method;
 
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::string_enum;
-use crate::transport::{Envelope, FromWire, Request, required};
+use crate::transport::{Envelope, FromWire, required};
+use osvi_generated::spec::{enums, operations};
 
 string_enum! {
     /// The state of an agent. `GET /v1/active_agents` only returns active ones.
     pub enum AgentStatus {
         /// Able to take calls.
-        Active = "active",
+        Active = enums::active_agent_status::ACTIVE,
     }
 }
 
@@ -71,9 +71,7 @@ impl Agents<'_> {
     /// The voice agents that are active and not archived, most recently updated first.
     /// Empty when none is active.
     pub async fn list_active(&self) -> Result<Vec<Agent>> {
-        let request = Request::new("list_active_agents", Method::GET, "/v1/active_agents", &[]);
-        self.client
-            .execute::<Vec<types::ActiveAgent>, _>(request)
-            .await
+        let api = self.client.api(&operations::LIST_ACTIVE_AGENTS);
+        api.run(|| api.raw().list_active_agents().send()).await
     }
 }

@@ -31,15 +31,15 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use futures::Stream;
 use osvi_generated::types;
-use reqwest::Method;
 use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::string_enum;
 use crate::pagination::{Page, Pager, list_envelope};
-use crate::transport::{FromWire, Request, envelope, required};
+use crate::transport::{FromWire, envelope, required};
 use crate::validate;
+use osvi_generated::spec::{enums, operations, rules};
 
 envelope!(
     types::CallResponse => types::CallResponseData,
@@ -53,17 +53,17 @@ string_enum! {
     /// The outcome of a call.
     pub enum CallStatus {
         /// Answered.
-        Picked = "picked",
+        Picked = enums::call_status::PICKED,
         /// Not answered.
-        NotPicked = "not_picked",
+        NotPicked = enums::call_status::NOT_PICKED,
         /// Could not be placed or dropped.
-        Failed = "failed",
+        Failed = enums::call_status::FAILED,
         /// The line was busy.
-        Busy = "busy",
+        Busy = enums::call_status::BUSY,
         /// Reached voicemail.
-        Voicemail = "voicemail",
+        Voicemail = enums::call_status::VOICEMAIL,
         /// Still going on.
-        InProgress = "in_progress",
+        InProgress = enums::call_status::IN_PROGRESS,
     }
 }
 
@@ -79,9 +79,9 @@ string_enum! {
     /// The direction of a call.
     pub enum CallType {
         /// The customer called the agent.
-        Inbound = "inbound",
+        Inbound = enums::call_type::INBOUND,
         /// The agent called the customer.
-        Outbound = "outbound",
+        Outbound = enums::call_type::OUTBOUND,
     }
 }
 
@@ -145,19 +145,15 @@ impl Calls<'_> {
     /// An unknown or malformed id is [`NotFound`](crate::Error::NotFound).
     pub async fn get(&self, call_id: &str) -> Result<Call> {
         validate::non_empty("id", call_id)?;
-        let request = Request::new("get_call", Method::GET, "/v1/call/{id}", &[call_id]);
-        self.client
-            .execute::<types::CallDetailResponse, _>(request)
-            .await
+        let api = self.client.api(&operations::GET_CALL);
+        api.run(|| api.raw().get_call().id(call_id).send()).await
     }
 
     /// The turn-by-turn transcript of a call (no turns when none was captured).
     pub async fn transcript(&self, call_id: &str) -> Result<Transcript> {
         validate::non_empty("id", call_id)?;
-        let template = "/v1/call/{id}/transcript";
-        let request = Request::new("get_call_transcript", Method::GET, template, &[call_id]);
-        self.client
-            .execute::<types::TranscriptResponse, _>(request)
+        let api = self.client.api(&operations::GET_CALL_TRANSCRIPT);
+        api.run(|| api.raw().get_call_transcript().id(call_id).send())
             .await
     }
 
@@ -211,10 +207,8 @@ impl Calls<'_> {
     /// need it, do not store it.
     pub async fn recording(&self, call_id: &str) -> Result<Recording> {
         validate::non_empty("id", call_id)?;
-        let template = "/v1/call/{id}/recording";
-        let request = Request::new("get_call_recording", Method::GET, template, &[call_id]);
-        self.client
-            .execute::<types::RecordingResponse, _>(request)
+        let api = self.client.api(&operations::GET_CALL_RECORDING);
+        api.run(|| api.raw().get_call_recording().id(call_id).send())
             .await
     }
 }
@@ -628,19 +622,25 @@ impl CreateCall {
     /// Validates every field (nothing is sent if one is wrong) and places the call.
     pub async fn send(self) -> Result<CallCreated> {
         let body = self.body()?;
-        let request = Request::new("create_call", Method::POST, "/v1/call", &[])
-            .places_calls(true)
-            .json(&body)?;
-        self.client.execute::<types::CallResponse, _>(request).await
+        let api = self.client.api(&operations::CREATE_CALL);
+        api.run(|| api.raw().create_call().body(body.clone()).send())
+            .await
     }
 
     /// The checked request body.
     fn body(&self) -> Result<types::CallRequest> {
-        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
-        let country = validate::country_code("country_code", &self.country_code)?;
-        validate::national_number("phone_number", &self.phone_number, country)?;
+        use rules::call_request as rule;
+        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        let (country, country_code) =
+            validate::country_code("country_code", &self.country_code, &rule::COUNTRY_CODE)?;
+        validate::national_number(
+            "phone_number",
+            &self.phone_number,
+            &rule::PHONE_NUMBER,
+            country,
+        )?;
         if let Some(url) = &self.webhook_url {
-            validate::webhook_url("webhook_url", url)?;
+            validate::string("webhook_url", url, &rule::WEBHOOK_URL)?;
         }
         let additional_data = match self.additional_data.clone() {
             Some(Ok(data)) => validate::json_object("additional_data", data)?,
@@ -650,22 +650,19 @@ impl CreateCall {
             }
             None => Map::new(),
         };
-        let initial_greeting = match &self.initial_greeting {
-            Some(text) => {
-                validate::max_chars("initial_greeting", text, validate::MAX_GREETING_CHARS)?;
-                Some(
-                    types::CallRequestInitialGreeting::try_from(text.as_str())
-                        .map_err(|e| crate::Error::validation("initial_greeting", e.to_string()))?,
-                )
-            }
-            None => None,
-        };
+        if let Some(text) = &self.initial_greeting {
+            validate::string("initial_greeting", text, &rule::INITIAL_GREETING)?;
+        }
         let data_extraction = self
             .extraction
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                validate::non_empty(&format!("data_extraction[{i}].description"), &f.description)?;
+                validate::string(
+                    &format!("data_extraction[{i}].description"),
+                    &f.description,
+                    &rules::data_extraction_field::DESCRIPTION,
+                )?;
                 Ok(types::DataExtractionField {
                     key: f.key.clone(),
                     description: f.description.clone(),
@@ -677,12 +674,12 @@ impl CreateCall {
         Ok(types::CallRequest {
             agent_uuid: self.agent_uuid.clone(),
             phone_number: self.phone_number.clone(),
-            country_code: self.country_code.clone(),
+            country_code,
             system_prompt: self.system_prompt.clone(),
             webhook_url: self.webhook_url.clone(),
             person_name: self.person_name.clone(),
             additional_data,
-            initial_greeting,
+            initial_greeting: self.initial_greeting.clone(),
             call_config_overrides: self.overrides.to_wire()?,
             data_extraction,
         })
@@ -694,22 +691,28 @@ impl Overrides {
     fn to_wire(&self) -> Result<Option<types::CallConfigOverrides>> {
         const FIELD: &str = "call_config_overrides";
         if let Some(seconds) = self.max_call_duration_seconds {
-            validate::in_range(
+            validate::integer(
                 &format!("{FIELD}.max_call_duration_seconds"),
                 seconds.into(),
-                30..=1800,
+                &rules::call_config_overrides::MAX_CALL_DURATION_SECONDS,
             )?;
         }
         let retry_config = match self.retry {
             Some((enabled, attempts, interval)) => {
-                let attempts_field = format!("{FIELD}.retry_config.max_attempts");
-                let interval_field = format!("{FIELD}.retry_config.interval_minutes");
-                validate::in_range(&attempts_field, attempts.into(), 1..=10)?;
-                validate::in_range(&interval_field, interval.into(), 1..=1440)?;
+                validate::integer(
+                    &format!("{FIELD}.retry_config.max_attempts"),
+                    attempts.into(),
+                    &rules::retry_config::MAX_ATTEMPTS,
+                )?;
+                validate::integer(
+                    &format!("{FIELD}.retry_config.interval_minutes"),
+                    interval.into(),
+                    &rules::retry_config::INTERVAL_MINUTES,
+                )?;
                 Some(types::RetryConfig {
                     enabled: Some(enabled),
-                    max_attempts: std::num::NonZeroU64::new(attempts.into()),
-                    interval_minutes: std::num::NonZeroU64::new(interval.into()),
+                    max_attempts: Some(attempts.into()),
+                    interval_minutes: Some(interval.into()),
                 })
             }
             None => None,
@@ -828,7 +831,7 @@ impl ListCalls {
         self
     }
 
-    /// Calls per page, 1..=100 (server default 25).
+    /// Calls per page, at least 1 (server default 25; the server caps it at 100).
     pub fn per_page(mut self, per_page: u32) -> Self {
         self.per_page = Some(per_page);
         self
@@ -843,47 +846,73 @@ impl ListCalls {
 
     /// One page (1-based) with its metadata.
     pub async fn page(self, page: u32) -> Result<Page<Call>> {
-        self.pager()?.page::<types::CallListResponse, _>(page).await
+        self.pager()?.page(page).await
     }
 
     /// Every call, fetched page by page as the stream is polled.
     pub fn stream(self) -> impl Stream<Item = Result<Call>> + Send + 'static {
-        Pager::stream_or_error::<types::CallListResponse, _>(self.pager())
+        Pager::stream_or_error(self.pager())
     }
 
     /// Every call, in one `Vec`.
     pub async fn collect_all(self) -> Result<Vec<Call>> {
-        self.pager()?
-            .collect_all::<types::CallListResponse, _>()
-            .await
+        self.pager()?.collect_all().await
     }
 
     /// The checked request, without the page number.
-    fn pager(self) -> Result<Pager> {
+    fn pager(self) -> Result<Pager<Call>> {
         if let Some(agent) = &self.agent_uuid {
-            validate::agent_uuid("agent_uuid", agent)?;
+            validate::string("agent_uuid", agent, &rules::list_calls::AGENT_UUID)?;
         }
         if let Some(per_page) = self.per_page {
             validate::per_page(per_page)?;
         }
+        let (per_page, prefetch) = (self.per_page, self.prefetch);
+        let list = std::sync::Arc::new(self);
+        Ok(Pager::new(per_page, prefetch, move |page| {
+            let list = list.clone();
+            async move { list.fetch(page).await }
+        }))
+    }
+
+    /// Page `page` of the checked request.
+    async fn fetch(&self, page: u32) -> Result<Page<Call>> {
         let statuses = (!self.statuses.is_empty()).then(|| {
             let names: Vec<&str> = self.statuses.iter().map(CallStatus::as_str).collect();
             names.join(",")
         });
-        let request = Request::new("list_calls", Method::GET, "/v1/calls", &[])
-            .query("status", statuses)
-            .query("agent_uuid", self.agent_uuid)
-            .query("campaign_id", self.campaign_id)
-            .query("campaign_upload_id", self.campaign_upload_id)
-            .query("phone_number", self.phone_number)
-            .query("call_type", self.call_type)
-            .query("start_date", self.since)
-            .query("end_date", self.until);
-        Ok(Pager::new(
-            self.client,
-            request,
-            self.per_page,
-            self.prefetch,
-        ))
+        let api = self.client.api(&operations::LIST_CALLS);
+        api.run(|| {
+            let mut request = api.raw().list_calls().page(i64::from(page));
+            if let Some(per_page) = self.per_page {
+                request = request.per_page(i64::from(per_page));
+            }
+            if let Some(status) = &statuses {
+                request = request.status(status.clone());
+            }
+            if let Some(agent) = &self.agent_uuid {
+                request = request.agent_uuid(agent.clone());
+            }
+            if let Some(id) = self.campaign_id {
+                request = request.campaign_id(id);
+            }
+            if let Some(id) = self.campaign_upload_id {
+                request = request.campaign_upload_id(id);
+            }
+            if let Some(digits) = &self.phone_number {
+                request = request.phone_number(digits.clone());
+            }
+            if let Some(call_type) = &self.call_type {
+                request = request.call_type(call_type.as_str());
+            }
+            if let Some(since) = self.since {
+                request = request.start_date(since.to_string());
+            }
+            if let Some(until) = self.until {
+                request = request.end_date(until.to_string());
+            }
+            request.send()
+        })
+        .await
     }
 }

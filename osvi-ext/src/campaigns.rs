@@ -26,15 +26,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use osvi_generated::types;
-use reqwest::Method;
 use serde_json::{Map, Value};
 
 use crate::calls::CallStatus;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::string_enum;
-use crate::transport::{FromWire, Request, envelope};
+use crate::transport::{FromWire, envelope};
 use crate::validate;
+use osvi_generated::spec::{enums, operations, rules};
 
 envelope!(
     types::CampaignContactsResponse => types::CampaignContactsResponseData,
@@ -45,9 +45,9 @@ string_enum! {
     /// Whether a campaign is calling.
     pub enum CampaignState {
         /// Calling its contacts.
-        Active = "active",
+        Active = enums::campaign_info_status::ACTIVE,
         /// Paused (value assumed: the docs show only `active`).
-        Inactive = "inactive",
+        Inactive = enums::campaign_info_status::INACTIVE,
     }
 }
 
@@ -86,7 +86,8 @@ impl Contact {
 
     /// Checks the contact at `index`.
     fn check(&self, index: usize) -> Result<()> {
-        validate::loose_phone(&format!("contacts[{index}].phone"), &self.phone)?;
+        let rule = &rules::campaign_contact::PHONE;
+        validate::loose_phone(&format!("contacts[{index}].phone"), &self.phone, rule)?;
         for reserved in ["phone", "person_name"] {
             if self.variables.contains_key(reserved) {
                 return Err(Error::validation(
@@ -98,12 +99,12 @@ impl Contact {
         Ok(())
     }
 
-    /// The wire form of a checked contact, borrowing it.
-    fn to_wire(&self) -> WireContact<'_> {
-        WireContact {
-            phone: &self.phone,
-            person_name: self.person_name.as_deref(),
-            extra: &self.variables,
+    /// The wire form of a checked contact.
+    fn to_wire(&self) -> types::CampaignContact {
+        types::CampaignContact {
+            phone: self.phone.clone(),
+            person_name: self.person_name.clone(),
+            extra: self.variables.clone(),
         }
     }
 }
@@ -321,11 +322,8 @@ impl Campaigns<'_> {
 
     /// The campaign's settings, call outcomes and queue progress. Cheap to poll.
     pub async fn status(&self, campaign_id: i64) -> Result<CampaignStatus> {
-        let id = campaign_id.to_string();
-        let template = "/v1/campaigns/{id}/status";
-        let request = Request::new("get_campaign_status", Method::GET, template, &[&id]);
-        self.client
-            .execute::<types::CampaignStatusResponse, _>(request)
+        let api = self.client.api(&operations::GET_CAMPAIGN_STATUS);
+        api.run(|| api.raw().get_campaign_status().id(campaign_id).send())
             .await
     }
 }
@@ -359,25 +357,6 @@ impl std::fmt::Debug for AddContacts {
     }
 }
 
-/// The body of one request, borrowing its contacts.
-#[derive(serde::Serialize)]
-struct ContactsBody<'a> {
-    agent_uuid: &'a str,
-    contacts: &'a [WireContact<'a>],
-    enqueue: bool,
-}
-
-/// A contact as `types::CampaignContact` serializes it, but borrowed, so an upload never
-/// copies its contacts (a unit test checks the two serialize identically).
-#[derive(serde::Serialize)]
-struct WireContact<'a> {
-    phone: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    person_name: Option<&'a str>,
-    #[serde(flatten)]
-    extra: &'a Map<String, Value>,
-}
-
 impl AddContacts {
     /// Releases the contacts to the agent's calling queue at once (default `false`). The
     /// agent needs an active outbound trunk.
@@ -400,17 +379,14 @@ impl AddContacts {
     /// how), the rest were not, and can be sent again. If the first request fails, its own
     /// error is returned and nothing was stored.
     pub async fn send(self) -> Result<ContactsAdded> {
-        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
-        if self.contacts.is_empty() {
-            return Err(Error::validation(
-                "contacts",
-                "must hold at least one contact",
-            ));
-        }
+        use rules::campaign_contacts_request as rule;
+        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        // `minItems` applies to the whole list (0 or not); `maxItems` is met by chunking.
+        let some = self.contacts.len().min(1);
+        validate::array("contacts", some, &rule::CONTACTS)?;
         for (i, contact) in self.contacts.iter().enumerate() {
             contact.check(i)?;
         }
-        let id = self.campaign_id.to_string();
         let total = self.contacts.len();
         let requests_total = total.div_ceil(validate::MAX_CONTACTS_PER_REQUEST);
         let mut summary = ContactsAdded::default();
@@ -421,25 +397,25 @@ impl AddContacts {
             .chunks(validate::MAX_CONTACTS_PER_REQUEST)
             .enumerate()
         {
-            let wire: Vec<WireContact<'_>> = chunk.iter().map(Contact::to_wire).collect();
-            let body = ContactsBody {
-                agent_uuid: &self.agent_uuid,
-                contacts: &wire,
+            let body = types::CampaignContactsRequest {
+                agent_uuid: self.agent_uuid.clone(),
+                contacts: chunk.iter().map(Contact::to_wire).collect(),
                 enqueue: self.enqueue,
             };
-            let request = Request::new(
-                "add_campaign_contacts",
-                Method::POST,
-                "/v1/campaigns/{id}/contacts",
-                &[&id],
-            )
-            .places_calls(self.enqueue)
-            .json(&body)?;
-            let part = match self
+            let api = self
                 .client
-                .execute::<types::CampaignContactsResponse, ContactsAdded>(request)
-                .await
-            {
+                .api(&operations::ADD_CAMPAIGN_CONTACTS)
+                .body_flag(self.enqueue);
+            let sent = api
+                .run(|| {
+                    api.raw()
+                        .add_campaign_contacts()
+                        .id(self.campaign_id)
+                        .body(body.clone())
+                        .send()
+                })
+                .await;
+            let part = match sent {
                 Ok(part) => part,
                 Err(error) if stored == 0 => return Err(error),
                 Err(error) => {
@@ -527,32 +503,5 @@ impl std::future::IntoFuture for WaitForDrain {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.run())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn borrowed_contacts_serialize_like_the_generated_type() {
-        let contacts = [
-            Contact::new("9876543210")
-                .person_name("Ravi")
-                .variable("plan", "Pro")
-                .variable("n", 3),
-            Contact::new("+919876500000"),
-        ];
-        for contact in &contacts {
-            let generated = types::CampaignContact {
-                phone: contact.phone.clone(),
-                person_name: contact.person_name.clone(),
-                extra: contact.variables.clone(),
-            };
-            assert_eq!(
-                serde_json::to_value(contact.to_wire()).unwrap(),
-                serde_json::to_value(&generated).unwrap()
-            );
-        }
     }
 }

@@ -21,14 +21,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use osvi_generated::types;
-use reqwest::Method;
 use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::string_enum;
-use crate::transport::{Envelope, FromWire, Request, envelope, required};
+use crate::transport::{Envelope, FromWire, envelope, required};
 use crate::validate;
+use osvi_generated::spec::{enums, operations, rules};
 
 envelope!(
     types::ChatSessionResponse => types::ChatSession,
@@ -37,27 +37,40 @@ envelope!(
     types::InjectContextResponse => types::InjectContextResponseData,
 );
 
-/// `GET /v1/chat/session/active` without `agent_uuid`: `data` maps agent UUIDs to sessions.
-/// (The generated `ActiveChatSessionResponse` cannot tell its two shapes apart, because every
-/// field of a session is optional in the spec.)
-#[derive(serde::Deserialize)]
-struct SessionsByAgent {
-    success: Option<bool>,
-    data: Option<HashMap<String, types::ChatSession>>,
-}
-
-impl Envelope for SessionsByAgent {
-    type Data = HashMap<String, types::ChatSession>;
+/// `GET /v1/chat/session/active` answers one session with `agent_uuid`, and a map of
+/// sessions by agent without it; the generated type tells the two apart by the session's
+/// `id`.
+impl Envelope for types::ActiveChatSessionResponse {
+    type Data = types::ActiveChatSessionResponseData;
     fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
         (self.success, self.data)
     }
 }
 
-impl FromWire<HashMap<String, types::ChatSession>> for HashMap<String, ChatSession> {
-    fn from_wire(wire: HashMap<String, types::ChatSession>) -> std::result::Result<Self, String> {
-        wire.into_iter()
-            .map(|(agent, s)| Ok((agent, ChatSession::from_wire(s)?)))
-            .collect()
+impl FromWire<types::ActiveChatSessionResponseData> for ChatSession {
+    fn from_wire(wire: types::ActiveChatSessionResponseData) -> std::result::Result<Self, String> {
+        match wire {
+            types::ActiveChatSessionResponseData::ChatSession(session) => {
+                ChatSession::from_wire(session)
+            }
+            types::ActiveChatSessionResponseData::Object(_) => {
+                Err("`data` is a map of sessions, not one session".into())
+            }
+        }
+    }
+}
+
+impl FromWire<types::ActiveChatSessionResponseData> for HashMap<String, ChatSession> {
+    fn from_wire(wire: types::ActiveChatSessionResponseData) -> std::result::Result<Self, String> {
+        match wire {
+            types::ActiveChatSessionResponseData::Object(sessions) => sessions
+                .into_iter()
+                .map(|(agent, s)| Ok((agent, ChatSession::from_wire(s)?)))
+                .collect(),
+            types::ActiveChatSessionResponseData::ChatSession(_) => {
+                Err("`data` is one session, not a map of sessions by agent".into())
+            }
+        }
     }
 }
 
@@ -65,9 +78,9 @@ string_enum! {
     /// Who answers the customer.
     pub enum ChatMode {
         /// The AI agent replies.
-        Ai = "ai",
+        Ai = enums::chat_session_mode::AI,
         /// A human operator has taken over.
-        Support = "support",
+        Support = enums::chat_session_mode::SUPPORT,
     }
 }
 
@@ -75,11 +88,11 @@ string_enum! {
     /// The state of a chat session.
     pub enum SessionStatus {
         /// Open.
-        Active = "active",
+        Active = enums::chat_session_status::ACTIVE,
         /// Idle.
-        Dormant = "dormant",
+        Dormant = enums::chat_session_status::DORMANT,
         /// Closed for good.
-        Closed = "closed",
+        Closed = enums::chat_session_status::CLOSED,
     }
 }
 
@@ -87,15 +100,15 @@ string_enum! {
     /// An operator command of [`Chat::support`]. Each can be enabled or disabled per agent.
     pub enum SupportCommand {
         /// A human takes over; the agent stops replying (mode becomes `support`).
-        Takeover = "takeover",
+        Takeover = enums::support_request_command::TAKEOVER,
         /// Inject guidance and fire an agent turn, whose reply is returned (text in `message`).
-        Tell = "tell",
+        Tell = enums::support_request_command::TELL,
         /// Private guidance for the next agent turn; the customer never sees it.
-        Whisper = "whisper",
+        Whisper = enums::support_request_command::WHISPER,
         /// Hand the conversation back to the agent (mode becomes `ai`).
-        End = "end",
+        End = enums::support_request_command::END,
         /// Close the session for good.
-        Close = "close",
+        Close = enums::support_request_command::CLOSE,
     }
 }
 
@@ -137,7 +150,7 @@ impl FromWire<types::ChatSession> for ChatSession {
     fn from_wire(s: types::ChatSession) -> std::result::Result<Self, String> {
         let metadata = s.metadata.unwrap_or_default();
         Ok(ChatSession {
-            id: required(s.id, "id")?,
+            id: s.id,
             chat_agent_id: s.chat_agent_id,
             account_id: s.account_id,
             customer_id: s.customer_id,
@@ -281,20 +294,32 @@ impl Chat<'_> {
     /// The customer's active session with `agent_uuid`
     /// ([`NotFound`](crate::Error::NotFound) when there is none).
     pub async fn active_session(&self, customer_id: &str, agent_uuid: &str) -> Result<ChatSession> {
-        validate::non_empty("customer_id", customer_id)?;
-        validate::agent_uuid("agent_uuid", agent_uuid)?;
-        let request = active_request(customer_id).query("agent_uuid", Some(agent_uuid));
-        self.client
-            .execute::<types::ChatSessionResponse, _>(request)
-            .await
+        use rules::get_active_chat_session as rule;
+        validate::string("customer_id", customer_id, &rule::CUSTOMER_ID)?;
+        validate::string("agent_uuid", agent_uuid, &rule::AGENT_UUID)?;
+        let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
+        api.run(|| {
+            api.raw()
+                .get_active_chat_session()
+                .customer_id(customer_id)
+                .agent_uuid(agent_uuid)
+                .send()
+        })
+        .await
     }
 
     /// Every active session of the customer, by agent UUID.
     pub async fn active_sessions(&self, customer_id: &str) -> Result<HashMap<String, ChatSession>> {
-        validate::non_empty("customer_id", customer_id)?;
-        self.client
-            .execute::<SessionsByAgent, _>(active_request(customer_id))
-            .await
+        let rule = &rules::get_active_chat_session::CUSTOMER_ID;
+        validate::string("customer_id", customer_id, rule)?;
+        let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
+        api.run(|| {
+            api.raw()
+                .get_active_chat_session()
+                .customer_id(customer_id)
+                .send()
+        })
+        .await
     }
 
     /// A [`Conversation`] between `agent_uuid` and `customer_id` that remembers its session.
@@ -323,35 +348,32 @@ impl Chat<'_> {
 
     /// Appends one non-empty entry to the session's context; returns the whole list.
     pub async fn inject_context(&self, session_id: &str, context: &str) -> Result<SessionContext> {
-        validate::non_empty("id", session_id)?;
-        validate::non_empty("context", context)?;
-        let context = types::InjectContextRequestContext::try_from(context)
-            .map_err(|e| Error::validation("context", e.to_string()))?;
-        let body = types::InjectContextRequest { context };
-        let template = "/v1/chat/session/{id}/inject_context";
-        let request = Request::new("inject_chat_context", Method::POST, template, &[session_id])
-            .json(&body)?;
-        self.client
-            .execute::<types::InjectContextResponse, _>(request)
-            .await
+        validate::string("id", session_id, &rules::inject_chat_context::ID)?;
+        let rule = &rules::inject_context_request::CONTEXT;
+        validate::string("context", context, rule)?;
+        let body = types::InjectContextRequest {
+            context: context.to_string(),
+        };
+        let api = self.client.api(&operations::INJECT_CHAT_CONTEXT);
+        api.run(|| {
+            api.raw()
+                .inject_chat_context()
+                .id(session_id)
+                .body(body.clone())
+                .send()
+        })
+        .await
     }
 }
 
-/// Decodes a `get_active_chat_session` answer in both of its shapes (for the property tests).
+/// Decodes a `get_active_chat_session` answer in either of its shapes (for the property
+/// tests): `Ok` when one of the two reads it.
 pub(crate) fn decode_active(raw: &crate::transport::RawResponse) -> Result<()> {
-    let one = crate::transport::decode::<types::ChatSessionResponse, ChatSession>(raw).map(drop);
-    let by_agent = crate::transport::decode::<SessionsByAgent, HashMap<String, ChatSession>>(raw);
-    one.and(by_agent.map(drop))
-}
-
-fn active_request(customer_id: &str) -> Request {
-    Request::new(
-        "get_active_chat_session",
-        Method::GET,
-        "/v1/chat/session/active",
-        &[],
-    )
-    .query("customer_id", Some(customer_id))
+    use crate::transport::decode;
+    let one = decode::<types::ActiveChatSessionResponse, ChatSession>(raw).map(drop);
+    one.or_else(|_| {
+        decode::<types::ActiveChatSessionResponse, HashMap<String, ChatSession>>(raw).map(drop)
+    })
 }
 
 /// Builder of `POST /v1/chat/session`, from [`Chat::create_session`].
@@ -381,18 +403,17 @@ impl CreateSession {
 
     /// Validates and creates the session.
     pub async fn send(self) -> Result<ChatSession> {
-        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
-        validate::non_empty("customer_id", &self.customer_id)?;
+        use rules::chat_session_request as rule;
+        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        validate::string("customer_id", &self.customer_id, &rule::CUSTOMER_ID)?;
         let body = types::ChatSessionRequest {
             agent_uuid: self.agent_uuid,
             customer_id: self.customer_id,
             input_fields: self.input_fields,
             context: self.context,
         };
-        let request = Request::new("create_chat_session", Method::POST, "/v1/chat/session", &[])
-            .json(&body)?;
-        self.client
-            .execute::<types::ChatSessionResponse, _>(request)
+        let api = self.client.api(&operations::CREATE_CHAT_SESSION);
+        api.run(|| api.raw().create_chat_session().body(body.clone()).send())
             .await
     }
 }
@@ -414,13 +435,13 @@ impl SendMessage {
 
     /// Validates, sends the message and waits for the agent's reply.
     pub async fn send(self) -> Result<ChatReply> {
-        validate::agent_uuid("agent_uuid", &self.body.agent_uuid)?;
-        validate::non_empty("customer_id", &self.body.customer_id)?;
-        validate::non_empty("content", &self.body.content)?;
-        let request = Request::new("send_chat_message", Method::POST, "/v1/chat/inbound", &[])
-            .json(&self.body)?;
-        self.client
-            .execute::<types::ChatInboundResponse, _>(request)
+        use rules::chat_inbound_request as rule;
+        let body = &self.body;
+        validate::string("agent_uuid", &body.agent_uuid, &rule::AGENT_UUID)?;
+        validate::string("customer_id", &body.customer_id, &rule::CUSTOMER_ID)?;
+        validate::string("content", &body.content, &rule::CONTENT)?;
+        let api = self.client.api(&operations::SEND_CHAT_MESSAGE);
+        api.run(|| api.raw().send_chat_message().body(body.clone()).send())
             .await
     }
 }
@@ -451,7 +472,7 @@ impl Support {
 
     /// Validates and sends.
     pub async fn send(self) -> Result<SupportOutcome> {
-        validate::non_empty("id", &self.session_id)?;
+        validate::string("id", &self.session_id, &rules::send_support_command::ID)?;
         if let Some(message) = &self.message {
             validate::non_empty("message", message)?;
         }
@@ -478,17 +499,15 @@ impl Support {
             command,
             message: self.message,
         };
-        let template = "/v1/chat/session/{id}/support";
-        let request = Request::new(
-            "send_support_command",
-            Method::POST,
-            template,
-            &[&self.session_id],
-        )
-        .json(&body)?;
-        self.client
-            .execute::<types::SupportResponse, _>(request)
-            .await
+        let api = self.client.api(&operations::SEND_SUPPORT_COMMAND);
+        api.run(|| {
+            api.raw()
+                .send_support_command()
+                .id(self.session_id.as_str())
+                .body(body.clone())
+                .send()
+        })
+        .await
     }
 }
 

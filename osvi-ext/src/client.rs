@@ -22,7 +22,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
+
+use osvi_generated::spec::API_TOKEN_HEADER;
 
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
@@ -51,7 +53,10 @@ pub struct Client {
 /// What every request needs; shared by all clones of a [`Client`].
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
-    pub(crate) base_url: Url,
+    /// The base URL without a trailing `/`, as the generated client joins paths to it.
+    pub(crate) base_url: String,
+    /// The token header of the spec (`API-Token`).
+    pub(crate) token_header: HeaderName,
     pub(crate) token: HeaderValue,
     pub(crate) user_agent: HeaderValue,
     pub(crate) max_body_bytes: usize,
@@ -60,7 +65,7 @@ pub(crate) struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url.as_str())
+            .field("base_url", &self.inner.base_url)
             .field("token", &"<redacted>")
             .field("retry_policy", &self.policy)
             .field("timeout", &self.timeout)
@@ -86,9 +91,9 @@ impl Client {
         builder.build()
     }
 
-    /// The base URL requests go to.
+    /// The base URL requests go to (without a trailing `/`).
     pub fn base_url(&self) -> &str {
-        self.inner.base_url.as_str()
+        &self.inner.base_url
     }
 
     /// A client whose requests time out after `timeout` (the whole request, body included),
@@ -190,6 +195,8 @@ impl ClientBuilder {
             .token
             .ok_or_else(|| Error::config("no API token: call .token() or set OSVI_API_TOKEN"))?;
         let token = token_header(&token)?;
+        let token_header = HeaderName::from_bytes(API_TOKEN_HEADER.as_bytes())
+            .map_err(|_| Error::config("the spec's token header is not a valid header name"))?;
         let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let agent = self
             .user_agent
@@ -207,7 +214,8 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base_url,
+                base_url: base_url.as_str().trim_end_matches('/').to_string(),
+                token_header,
                 token,
                 user_agent,
                 max_body_bytes: self.max_response_bytes.unwrap_or(MAX_BODY_BYTES),

@@ -16,13 +16,13 @@
 
 use chrono::{DateTime, Utc};
 use futures::Stream;
+use osvi_generated::spec::{operations, rules};
 use osvi_generated::types;
-use reqwest::Method;
 
 use crate::client::Client;
 use crate::error::Result;
 use crate::pagination::{Page, Pager, list_envelope};
-use crate::transport::{Envelope, FromWire, Request, envelope, required};
+use crate::transport::{Envelope, FromWire, envelope, required};
 use crate::validate;
 
 envelope!(types::DndNumberResponse => types::DndNumber);
@@ -107,14 +107,18 @@ impl Dnd<'_> {
 
     /// Removes `phone` from the DND list of `agent_uuid`: the agent may call it again.
     pub async fn remove(&self, agent_uuid: &str, phone: &str) -> Result<()> {
-        validate::agent_uuid("agent_uuid", agent_uuid)?;
-        validate::loose_phone("phone", phone)?;
-        let request = Request::new("remove_dnd_number", Method::DELETE, "/v1/dnd_numbers", &[])
-            .query("agent_uuid", Some(agent_uuid))
-            .query("phone", Some(phone));
-        self.client
-            .execute::<types::MessageResponse, _>(request)
-            .await
+        use rules::remove_dnd_number as rule;
+        validate::string("agent_uuid", agent_uuid, &rule::AGENT_UUID)?;
+        validate::loose_phone("phone", phone, &rule::PHONE)?;
+        let api = self.client.api(&operations::REMOVE_DND_NUMBER);
+        api.run(|| {
+            api.raw()
+                .remove_dnd_number()
+                .agent_uuid(agent_uuid)
+                .phone(phone)
+                .send()
+        })
+        .await
     }
 }
 
@@ -137,17 +141,16 @@ impl AddDnd {
 
     /// Validates and adds the number; returns the stored entry.
     pub async fn send(self) -> Result<DndEntry> {
-        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
-        validate::loose_phone("phone", &self.phone)?;
+        use rules::dnd_number_request as rule;
+        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        validate::loose_phone("phone", &self.phone, &rule::PHONE)?;
         let body = types::DndNumberRequest {
             agent_uuid: self.agent_uuid,
             phone: self.phone,
             reason: self.reason,
         };
-        let request =
-            Request::new("add_dnd_number", Method::POST, "/v1/dnd_numbers", &[]).json(&body)?;
-        self.client
-            .execute::<types::DndNumberResponse, _>(request)
+        let api = self.client.api(&operations::ADD_DND_NUMBER);
+        api.run(|| api.raw().add_dnd_number().body(body.clone()).send())
             .await
     }
 }
@@ -172,7 +175,7 @@ impl ListDnd {
         self
     }
 
-    /// Entries per page, 1..=100 (server default 25).
+    /// Entries per page, at least 1 (server default 25; the server caps it at 100).
     pub fn per_page(mut self, per_page: u32) -> Self {
         self.per_page = Some(per_page);
         self
@@ -187,34 +190,51 @@ impl ListDnd {
 
     /// One page (1-based) with its metadata.
     pub async fn page(self, page: u32) -> Result<Page<DndEntry>> {
-        self.pager()?.page::<types::DndListResponse, _>(page).await
+        self.pager()?.page(page).await
     }
 
     /// Every entry, fetched page by page as the stream is polled.
     pub fn stream(self) -> impl Stream<Item = Result<DndEntry>> + Send + 'static {
-        Pager::stream_or_error::<types::DndListResponse, _>(self.pager())
+        Pager::stream_or_error(self.pager())
     }
 
     /// Every entry, in one `Vec`.
     pub async fn collect_all(self) -> Result<Vec<DndEntry>> {
-        self.pager()?
-            .collect_all::<types::DndListResponse, _>()
-            .await
+        self.pager()?.collect_all().await
     }
 
-    fn pager(self) -> Result<Pager> {
-        validate::agent_uuid("agent_uuid", &self.agent_uuid)?;
+    /// The checked request, without the page number.
+    fn pager(self) -> Result<Pager<DndEntry>> {
+        let rule = &rules::list_dnd_numbers::AGENT_UUID;
+        validate::string("agent_uuid", &self.agent_uuid, rule)?;
         if let Some(per_page) = self.per_page {
             validate::per_page(per_page)?;
         }
-        let request = Request::new("list_dnd_numbers", Method::GET, "/v1/dnd_numbers", &[])
-            .query("agent_uuid", Some(self.agent_uuid))
-            .query("search", self.search);
-        Ok(Pager::new(
-            self.client,
-            request,
-            self.per_page,
-            self.prefetch,
-        ))
+        let (per_page, prefetch) = (self.per_page, self.prefetch);
+        let list = std::sync::Arc::new(self);
+        Ok(Pager::new(per_page, prefetch, move |page| {
+            let list = list.clone();
+            async move { list.fetch(page).await }
+        }))
+    }
+
+    /// Page `page` of the checked request.
+    async fn fetch(&self, page: u32) -> Result<Page<DndEntry>> {
+        let api = self.client.api(&operations::LIST_DND_NUMBERS);
+        api.run(|| {
+            let mut request = api
+                .raw()
+                .list_dnd_numbers()
+                .agent_uuid(self.agent_uuid.as_str())
+                .page(i64::from(page));
+            if let Some(per_page) = self.per_page {
+                request = request.per_page(i64::from(per_page));
+            }
+            if let Some(search) = &self.search {
+                request = request.search(search.as_str());
+            }
+            request.send()
+        })
+        .await
     }
 }

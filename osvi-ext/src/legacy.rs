@@ -13,14 +13,14 @@
 //! # Ok(()) }
 //! ```
 
+use osvi_generated::spec::{operations, rules};
 use osvi_generated::types;
-use reqwest::Method;
 use serde_json::{Map, Value};
 
 use crate::calls::CallCreated;
 use crate::client::Client;
 use crate::error::Result;
-use crate::transport::{Envelope, FromWire, Request, envelope, required};
+use crate::transport::{Envelope, FromWire, envelope, required};
 use crate::validate;
 
 envelope!(
@@ -169,7 +169,8 @@ impl Legacy<'_> {
         agent_uuid: &str,
         person_name: Option<&str>,
     ) -> Result<LegacyChatSession> {
-        validate::agent_uuid("agent_uuid", agent_uuid)?;
+        let rule = &rules::legacy_chat_session_request::AGENT_UUID;
+        validate::string("agent_uuid", agent_uuid, rule)?;
         let body = types::LegacyChatSessionRequest {
             agent_uuid: agent_uuid.to_string(),
             metadata: person_name.map(|name| types::LegacyChatSessionRequestMetadata {
@@ -177,16 +178,14 @@ impl Legacy<'_> {
                 extra: Map::new(),
             }),
         };
-        let request = Request::new(
-            "legacy_start_chat_session",
-            Method::POST,
-            "/chat_sessions",
-            &[],
-        )
-        .json(&body)?;
-        self.client
-            .execute::<types::LegacyChatSessionResponse, _>(request)
-            .await
+        let api = self.client.api(&operations::LEGACY_START_CHAT_SESSION);
+        api.run(|| {
+            api.raw()
+                .legacy_start_chat_session()
+                .body(body.clone())
+                .send()
+        })
+        .await
     }
 
     /// `POST /chat_messages/send_message`: sends a message into a legacy session.
@@ -199,20 +198,23 @@ impl Legacy<'_> {
         chat_session_id: &str,
         message: &str,
     ) -> Result<LegacyChatReply> {
-        validate::agent_uuid("agent_uuid", agent_uuid)?;
-        validate::non_empty("chat_session_id", chat_session_id)?;
-        validate::non_empty("message", message)?;
+        use rules::legacy_chat_message_request as rule;
+        validate::string("agent_uuid", agent_uuid, &rule::AGENT_UUID)?;
+        validate::string("chat_session_id", chat_session_id, &rule::CHAT_SESSION_ID)?;
+        validate::string("message", message, &rule::MESSAGE)?;
         let body = types::LegacyChatMessageRequest {
             agent_uuid: agent_uuid.to_string(),
             chat_session_id: chat_session_id.to_string(),
             message: message.to_string(),
         };
-        let template = "/chat_messages/send_message";
-        let request =
-            Request::new("legacy_send_chat_message", Method::POST, template, &[]).json(&body)?;
-        self.client
-            .execute::<types::LegacyChatMessageResponse, _>(request)
-            .await
+        let api = self.client.api(&operations::LEGACY_SEND_CHAT_MESSAGE);
+        api.run(|| {
+            api.raw()
+                .legacy_send_chat_message()
+                .body(body.clone())
+                .send()
+        })
+        .await
     }
 
     /// `POST /chat_sessions/{id}/close_session`: closes a session; returns its summary.
@@ -224,22 +226,21 @@ impl Legacy<'_> {
         session_id: &str,
         agent_uuid: &str,
     ) -> Result<LegacyClosedSession> {
-        validate::non_empty("id", session_id)?;
-        validate::agent_uuid("agent_uuid", agent_uuid)?;
+        validate::string("id", session_id, &rules::legacy_close_chat_session::ID)?;
+        let rule = &rules::legacy_close_session_request::AGENT_UUID;
+        validate::string("agent_uuid", agent_uuid, rule)?;
         let body = types::LegacyCloseSessionRequest {
             agent_uuid: agent_uuid.to_string(),
         };
-        let template = "/chat_sessions/{id}/close_session";
-        let request = Request::new(
-            "legacy_close_chat_session",
-            Method::POST,
-            template,
-            &[session_id],
-        )
-        .json(&body)?;
-        self.client
-            .execute::<types::LegacyCloseSessionResponse, _>(request)
-            .await
+        let api = self.client.api(&operations::LEGACY_CLOSE_CHAT_SESSION);
+        api.run(|| {
+            api.raw()
+                .legacy_close_chat_session()
+                .id(session_id)
+                .body(body.clone())
+                .send()
+        })
+        .await
     }
 }
 
@@ -279,17 +280,23 @@ impl LegacyCreateCall {
     /// Validates and places the call (sent once; retried only if it never reached the
     /// server).
     pub async fn send(self) -> Result<CallCreated> {
-        validate::agent_uuid("agent_uuid", &self.body.agent_uuid)?;
-        let country = validate::country_code("country_code", &self.body.country_code)?;
-        validate::national_number("phone_number", &self.body.phone_number, country)?;
-        if let Some(url) = &self.body.webhook_url {
-            validate::webhook_url("webhook_url", url)?;
+        use rules::legacy_call_request as rule;
+        let mut body = self.body;
+        validate::string("agent_uuid", &body.agent_uuid, &rule::AGENT_UUID)?;
+        let (country, code) =
+            validate::country_code("country_code", &body.country_code, &rule::COUNTRY_CODE)?;
+        validate::national_number(
+            "phone_number",
+            &body.phone_number,
+            &rule::PHONE_NUMBER,
+            country,
+        )?;
+        if let Some(url) = &body.webhook_url {
+            validate::string("webhook_url", url, &rule::WEBHOOK_URL)?;
         }
-        let request = Request::new("legacy_create_call", Method::POST, "/call", &[])
-            .places_calls(true)
-            .json(&self.body)?;
-        self.client
-            .execute::<types::LegacyCallResponse, _>(request)
+        body.country_code = code;
+        let api = self.client.api(&operations::LEGACY_CREATE_CALL);
+        api.run(|| api.raw().legacy_create_call().body(body.clone()).send())
             .await
     }
 }

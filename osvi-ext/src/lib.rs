@@ -75,4 +75,4 @@ pub use client::{
 pub use error::{ApiFailure, Error, Result};
 pub use pagination::{Page, PageMeta};
 pub use retry::RetryPolicy;
-pub use validate::{MAX_CONTACTS_PER_REQUEST, MAX_GREETING_CHARS, PER_PAGE_RANGE};
+pub use validate::{MAX_CONTACTS_PER_REQUEST, MAX_GREETING_CHARS};

@@ -2,12 +2,13 @@
 
 /// Defines a string enum of the API that keeps values it does not know in `Unknown(String)`,
 /// so a value the server adds later never fails decoding. It (de)serializes as its wire
-/// string, displays as it, and converts from any string.
+/// string, displays as it, and converts from any string. Each variant names the constant of
+/// `osvi_generated::spec::enums` that holds its wire value, so the values come from the spec.
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )*
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:path, )*
         }
     ) => {
         $(#[$meta])*

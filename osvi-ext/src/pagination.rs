@@ -23,78 +23,71 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use futures::future::BoxFuture;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use osvi_generated::types;
 
-use crate::client::Client;
 use crate::error::Result;
-use crate::transport::{Envelope, FromWire, Request};
+use crate::transport::FromWire;
 
 /// The server's default page size, assumed when the caller sets none.
 const DEFAULT_PER_PAGE: u32 = 25;
 
+/// Fetches one page (1-based) of a checked list request.
+type Fetch<T> = Arc<dyn Fn(u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
+
 /// A checked list request without its page number, ready to fetch any page.
-#[derive(Debug, Clone)]
-pub(crate) struct Pager {
-    client: Client,
-    template: Request,
+pub(crate) struct Pager<T> {
+    fetch: Fetch<T>,
     per_page: Option<u32>,
     prefetch: bool,
 }
 
-impl Pager {
-    pub(crate) fn new(
-        client: Client,
-        template: Request,
-        per_page: Option<u32>,
-        prefetch: bool,
-    ) -> Self {
+impl<T> Clone for Pager<T> {
+    fn clone(&self) -> Self {
         Pager {
-            client,
-            template,
+            fetch: self.fetch.clone(),
+            per_page: self.per_page,
+            prefetch: self.prefetch,
+        }
+    }
+}
+
+impl<T: Send + 'static> Pager<T> {
+    /// A pager whose pages come from `fetch` (called with the 1-based page number).
+    pub(crate) fn new<F, Fut>(per_page: Option<u32>, prefetch: bool, fetch: F) -> Self
+    where
+        F: Fn(u32) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Pager {
+            fetch: Arc::new(move |page| Box::pin(fetch(page))),
             per_page,
             prefetch,
         }
     }
 
     /// Page `page` (1-based) of the list.
-    pub(crate) async fn page<E, T>(&self, page: u32) -> Result<Page<T>>
-    where
-        E: Envelope,
-        Page<T>: FromWire<E::Data>,
-    {
+    pub(crate) async fn page(&self, page: u32) -> Result<Page<T>> {
         crate::validate::page(page)?;
-        let request = self
-            .template
-            .clone()
-            .query("page", Some(page))
-            .query("per_page", self.per_page);
-        self.client.execute::<E, Page<T>>(request).await
+        (self.fetch)(page).await
     }
 
     /// Every item, page by page; a `pager` that failed validation yields its error once.
-    pub(crate) fn stream_or_error<E, T>(
-        pager: Result<Pager>,
-    ) -> impl Stream<Item = Result<T>> + Send + 'static
-    where
-        E: Envelope + Send + 'static,
-        T: Send + 'static,
-        Page<T>: FromWire<E::Data>,
-    {
+    pub(crate) fn stream_or_error(
+        pager: Result<Pager<T>>,
+    ) -> impl Stream<Item = Result<T>> + Send + 'static {
         match pager {
             Err(e) => stream::once(async move { Err(e) }).left_stream(),
             Ok(pager) => {
                 let per_page = pager.per_page.unwrap_or(DEFAULT_PER_PAGE);
-                let prefetch = pager.prefetch;
-                let fetch = move |n| {
-                    let pager = pager.clone();
-                    async move { pager.page::<E, T>(n).await }
-                };
-                match prefetch {
-                    true => Prefetching::new(1, per_page, fetch).left_stream(),
-                    false => walk(1, per_page, fetch).right_stream(),
+                let fetch = pager.fetch;
+                match pager.prefetch {
+                    true => Prefetching::new(1, per_page, move |n| fetch(n)).left_stream(),
+                    false => walk(1, per_page, move |n| fetch(n)).right_stream(),
                 }
                 .right_stream()
             }
@@ -102,13 +95,8 @@ impl Pager {
     }
 
     /// Every item, in one `Vec`.
-    pub(crate) async fn collect_all<E, T>(self) -> Result<Vec<T>>
-    where
-        E: Envelope + Send + 'static,
-        T: Send + 'static,
-        Page<T>: FromWire<E::Data>,
-    {
-        Self::stream_or_error::<E, T>(Ok(self)).try_collect().await
+    pub(crate) async fn collect_all(self) -> Result<Vec<T>> {
+        Self::stream_or_error(Ok(self)).try_collect().await
     }
 }
 
@@ -175,8 +163,12 @@ fn is_last<T>(page: &Page<T>, number: u32, per_page: u32) -> bool {
     }
     match page.meta.total_pages {
         Some(total) => u64::from(number) >= total,
-        // Without meta, a short page is the last one.
-        None => page.items.len() < per_page as usize,
+        // Without a page count, a short page is the last one (the server caps `per_page`
+        // and says so in `meta.per_page`).
+        None => {
+            let size = page.meta.per_page.unwrap_or(u64::from(per_page));
+            (page.items.len() as u64) < size
+        }
     }
 }
 

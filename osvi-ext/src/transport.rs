@@ -1,19 +1,25 @@
-//! One HTTP exchange: build the request, send it, read the body (bounded), and turn the answer
-//! into the operation's data or an [`Error`].
+//! The transport under the generated client: every operation of osvi-ext calls the method
+//! progenitor generated for it (`osvi_generated::Client`), and each request that method builds
+//! goes through [`Exchange`], the client's [`Exec`] hook. The hook adds the token, the user
+//! agent and the per-request timeout, sends the request, reads the body (bounded), and keeps a
+//! copy of what the server answered, so an error can carry the status, the request id and the
+//! server's messages even when progenitor's own error type would drop them.
 //!
-//! Bodies are decoded through the wire types generated from the spec (`osvi_generated::types`),
-//! so the spec decides what a valid response is. The exchange itself lives here rather than in
-//! the generated client because progenitor's error type drops the status and headers of an
-//! undecodable body and cannot show the messages of a `200` whose body says `success: false`.
+//! Around that, [`Api::run`] retries under the client's [`RetryPolicy`](crate::RetryPolicy)
+//! as the operation's safety class allows (from the spec's `x-osvi-places-calls`), logs through
+//! `tracing`, removes the envelope and builds the domain value.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backon::Retryable;
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER, USER_AGENT};
-use reqwest::{Method, StatusCode};
-use serde::Serialize;
+use osvi_generated::{Exec, ExecFuture, Hooks, Operation, PlacesCalls, ResponseValue, types};
+use progenitor_client::OperationInfo;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -28,80 +34,262 @@ pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Headers that may carry the server's request id, in the order they are looked up.
 const REQUEST_ID_HEADERS: &[&str] = &["x-request-id", "request-id", "x-amzn-requestid"];
 
-/// One API request, fully described before anything is sent.
-#[derive(Debug, Clone)]
-pub(crate) struct Request {
-    /// The `operationId` of the spec.
-    pub(crate) operation: &'static str,
-    pub(crate) method: Method,
-    /// The path template of the spec (`/v1/call/{id}`): what logs show.
-    pub(crate) template: &'static str,
-    /// Path segments, unencoded (`["v1", "call", id]`); each is percent-encoded.
-    pub(crate) segments: Vec<String>,
-    /// Query pairs, in order.
-    pub(crate) query: Vec<(&'static str, String)>,
-    /// The JSON body, serialized once and reused by every attempt.
-    pub(crate) body: Option<Bytes>,
-    /// What may be retried.
-    pub(crate) safety: Safety,
+/// What the generated methods return.
+type Generated<E> =
+    std::result::Result<ResponseValue<E>, progenitor_client::Error<types::ApiError>>;
+
+/// One operation about to be sent: the generated client wired to this client's transport,
+/// the operation's facts, and what may be retried.
+pub(crate) struct Api {
+    client: Client,
+    operation: &'static Operation,
+    safety: Safety,
+    exchange: Arc<Exchange>,
+    raw: osvi_generated::Client,
 }
 
-impl Request {
-    /// A request for `template` (`/v1/call/{id}`), whose `{..}` placeholders take `params` in
-    /// order. GET and DELETE are reads; other methods are writes.
-    pub(crate) fn new(
-        operation: &'static str,
-        method: Method,
-        template: &'static str,
-        params: &[&str],
-    ) -> Self {
-        let mut params = params.iter();
-        let segments = template
-            .trim_start_matches('/')
-            .split('/')
-            .map(|segment| match segment.starts_with('{') {
-                true => params.next().map_or_else(String::new, |p| p.to_string()),
-                false => segment.to_string(),
-            })
-            .collect();
-        let safety = match method {
-            Method::GET | Method::DELETE => Safety::Read,
+impl Client {
+    /// The generated client for one call of `operation`, sending through this client.
+    pub(crate) fn api(&self, operation: &'static Operation) -> Api {
+        let inner = &self.inner;
+        let exchange = Arc::new(Exchange {
+            token_header: inner.token_header.clone(),
+            token: inner.token.clone(),
+            user_agent: inner.user_agent.clone(),
+            timeout: self.timeout,
+            max_body_bytes: inner.max_body_bytes,
+            answer: Mutex::new(None),
+        });
+        let raw = osvi_generated::Client::new_with_client(
+            &inner.base_url,
+            inner.http.clone(),
+            Hooks(exchange.clone()),
+        );
+        let safety = match (operation.method, operation.places_calls) {
+            (_, PlacesCalls::Always) => Safety::PlacesCalls,
+            ("GET" | "DELETE", _) => Safety::Read,
             _ => Safety::Write,
         };
-        Request {
+        Api {
+            client: self.clone(),
             operation,
-            method,
-            template,
-            segments,
-            query: Vec::new(),
-            body: None,
             safety,
+            exchange,
+            raw,
         }
     }
+}
 
-    /// Marks a request that dials people when `places_calls` holds: it is then never
-    /// repeated unless the first attempt provably never reached the server.
-    pub(crate) fn places_calls(mut self, places_calls: bool) -> Self {
-        if places_calls {
+impl Api {
+    /// The generated client to build the request with, inside [`Api::run`].
+    pub(crate) fn raw(&self) -> &osvi_generated::Client {
+        &self.raw
+    }
+
+    /// For an operation that places calls when a body flag is set
+    /// ([`PlacesCalls::WhenBodyFlag`]): the flag's value in this request.
+    pub(crate) fn body_flag(mut self, set: bool) -> Self {
+        if set && matches!(self.operation.places_calls, PlacesCalls::WhenBodyFlag(_)) {
             self.safety = Safety::PlacesCalls;
         }
         self
     }
 
-    /// Adds a query pair when `value` is `Some`.
-    pub(crate) fn query(mut self, name: &'static str, value: Option<impl ToString>) -> Self {
-        if let Some(value) = value {
-            self.query.push((name, value.to_string()));
+    /// Sends the request `attempt` builds and sends with [`Api::raw`], retrying under the
+    /// client's [`RetryPolicy`](crate::RetryPolicy) as the operation's safety allows, and
+    /// returns the domain value `D` built from the data inside the answer `E`.
+    ///
+    /// Logs a `osvi.request` span (operation, method, path template) with one `osvi.attempt`
+    /// span per attempt, a `warn` event per retry and an `info` event at the end (attempts,
+    /// status, request id, elapsed time, outcome). No field holds the token, a phone number,
+    /// a name, a body or a server message.
+    pub(crate) async fn run<E, D, F, Fut>(&self, attempt: F) -> Result<D>
+    where
+        E: Envelope,
+        D: FromWire<E::Data>,
+        F: Fn() -> Fut,
+        Fut: Future<Output = Generated<E>>,
+    {
+        let operation = self.operation;
+        let span = tracing::info_span!(
+            "osvi.request",
+            operation = operation.id,
+            method = %operation.method,
+            path = operation.path,
+        );
+        let started = std::time::Instant::now();
+        let attempts = AtomicU32::new(0);
+        let policy = self.client.policy;
+        let outcome = (|| async {
+            let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            let attempt_span = tracing::debug_span!("osvi.attempt", attempt = number);
+            self.attempt::<E, D, _>(attempt())
+                .instrument(attempt_span)
+                .await
+        })
+        .retry(policy.schedule())
+        .sleep(tokio::time::sleep)
+        .when(|error: &Error| policy.allows(self.safety, error))
+        .adjust(|error: &Error, next| next.map(|d| policy.wait(d, error, fastrand::f64())))
+        .notify(|error: &Error, wait| {
+            tracing::warn!(
+                attempt = attempts.load(Ordering::Relaxed),
+                wait_ms = wait.as_millis() as u64,
+                error = error.kind(),
+                status = error.status(),
+                "osvi request failed, retrying"
+            );
+        })
+        .instrument(span.clone())
+        .await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let attempts = attempts.load(Ordering::Relaxed);
+        match &outcome {
+            Ok((_, status, request_id)) => tracing::info!(
+                parent: &span,
+                attempts,
+                status,
+                request_id = request_id.as_deref(),
+                elapsed_ms,
+                outcome = "ok",
+                "osvi request finished"
+            ),
+            Err(error) => tracing::info!(
+                parent: &span,
+                attempts,
+                status = error.status(),
+                request_id = error.request_id(),
+                elapsed_ms,
+                outcome = error.kind(),
+                "osvi request finished"
+            ),
         }
-        self
+        outcome.map(|(value, _, _)| value)
     }
 
-    /// Sets the JSON body.
-    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::validation("body", format!("cannot be serialized: {e}")))?;
-        self.body = Some(Bytes::from(bytes));
-        Ok(self)
+    /// One attempt: await the generated method, then read its result together with what the
+    /// hook saw on the wire. Returns the value, the status and the request id.
+    async fn attempt<E, D, Fut>(&self, sent: Fut) -> Result<(D, u16, Option<String>)>
+    where
+        E: Envelope,
+        D: FromWire<E::Data>,
+        Fut: Future<Output = Generated<E>>,
+    {
+        let started = std::time::Instant::now();
+        let result = sent.await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let Some(Answer { raw, complete }) = self.exchange.take() else {
+            tracing::debug!(elapsed_ms, "osvi attempt failed");
+            return Err(unanswered(self.operation.id, result));
+        };
+        tracing::debug!(
+            status = raw.status.as_u16(),
+            elapsed_ms,
+            "osvi attempt answered"
+        );
+        if !complete {
+            let limit = self.exchange.max_body_bytes;
+            return Err(raw.decode_error(format!("the body is larger than {limit} bytes")));
+        }
+        let value = match result {
+            Ok(value) if raw.status.is_success() => unwrap::<E, D>(value.into_inner(), &raw)?,
+            // An error status, a body the generated types could not read, or a success status
+            // the spec does not list: decide from what was on the wire.
+            _ => decode::<E, D>(&raw)?,
+        };
+        Ok((value, raw.status.as_u16(), raw.request_id()))
+    }
+}
+
+/// The error of an attempt the server did not answer (nothing reached [`Exchange`]'s answer).
+fn unanswered<E>(operation: &str, result: Generated<E>) -> Error {
+    match result {
+        Err(progenitor_client::Error::CommunicationError(e)) => transport_error(operation, e),
+        Err(progenitor_client::Error::InvalidRequest(message)) => {
+            Error::validation("request", message)
+        }
+        Err(other) => Error::Transport {
+            message: format!("{operation}: {other}"),
+            before_sending: false,
+            source: None,
+        },
+        Ok(_) => Error::Transport {
+            message: format!("{operation}: an answer arrived that the transport did not see"),
+            before_sending: false,
+            source: None,
+        },
+    }
+}
+
+/// The client's hook under the generated methods: adds the token, the user agent and the
+/// timeout, sends, reads the body up to the limit, and keeps the answer for [`Api`].
+pub(crate) struct Exchange {
+    token_header: reqwest::header::HeaderName,
+    token: reqwest::header::HeaderValue,
+    user_agent: reqwest::header::HeaderValue,
+    timeout: Option<Duration>,
+    max_body_bytes: usize,
+    answer: Mutex<Option<Answer>>,
+}
+
+/// What the server answered to the last request of an [`Exchange`].
+struct Answer {
+    raw: RawResponse,
+    /// `false` when the body was larger than the limit and only its start was read.
+    complete: bool,
+}
+
+impl Exchange {
+    fn take(&self) -> Option<Answer> {
+        self.answer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+
+    async fn send(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let headers = request.headers_mut();
+        headers.insert(self.token_header.clone(), self.token.clone());
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        if let Some(timeout) = self.timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
+        let mut response = http.execute(request).await?;
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let (body, complete) = match read_body(response, self.max_body_bytes).await? {
+            Ok(body) => (body, true),
+            Err(start) => (start, false),
+        };
+        let mut rebuilt = http::Response::new(body.clone());
+        *rebuilt.status_mut() = status;
+        *self
+            .answer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Answer {
+            raw: RawResponse {
+                status,
+                headers,
+                body,
+            },
+            complete,
+        });
+        Ok(reqwest::Response::from(rebuilt))
+    }
+}
+
+impl Exec for Exchange {
+    fn exec<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: reqwest::Request,
+        _: &'a OperationInfo,
+    ) -> ExecFuture<'a> {
+        Box::pin(self.send(http, request))
     }
 }
 
@@ -222,97 +410,6 @@ pub(crate) fn required<T>(value: Option<T>, field: &str) -> std::result::Result<
 }
 
 impl Client {
-    /// Sends `request`, retrying under the client's [`RetryPolicy`](crate::RetryPolicy) as
-    /// the request's safety allows, and decodes the answer as `E`, returning the domain value
-    /// `D` built from the data inside.
-    ///
-    /// Logs a `osvi.request` span (operation, method, path template) with one `osvi.attempt`
-    /// span per attempt, a `warn` event per retry and an `info` event at the end (attempts,
-    /// status, request id, elapsed time, outcome). No field holds the token, a phone number,
-    /// a name, a body or a server message.
-    pub(crate) async fn execute<E, D>(&self, request: Request) -> Result<D>
-    where
-        E: Envelope,
-        D: FromWire<E::Data>,
-    {
-        let span = tracing::info_span!(
-            "osvi.request",
-            operation = request.operation,
-            method = %request.method,
-            path = request.template,
-        );
-        let started = std::time::Instant::now();
-        let attempts = AtomicU32::new(0);
-        let policy = self.policy;
-        let outcome = (|| async {
-            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            let attempt_span = tracing::debug_span!("osvi.attempt", attempt);
-            self.attempt::<E, D>(&request)
-                .instrument(attempt_span)
-                .await
-        })
-        .retry(policy.schedule())
-        .sleep(tokio::time::sleep)
-        .when(|error: &Error| policy.allows(request.safety, error))
-        .adjust(|error: &Error, next| next.map(|d| policy.wait(d, error, fastrand::f64())))
-        .notify(|error: &Error, wait| {
-            tracing::warn!(
-                attempt = attempts.load(Ordering::Relaxed),
-                wait_ms = wait.as_millis() as u64,
-                error = error.kind(),
-                status = error.status(),
-                "osvi request failed, retrying"
-            );
-        })
-        .instrument(span.clone())
-        .await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        let attempts = attempts.load(Ordering::Relaxed);
-        match &outcome {
-            Ok((_, status, request_id)) => tracing::info!(
-                parent: &span,
-                attempts,
-                status,
-                request_id = request_id.as_deref(),
-                elapsed_ms,
-                outcome = "ok",
-                "osvi request finished"
-            ),
-            Err(error) => tracing::info!(
-                parent: &span,
-                attempts,
-                status = error.status(),
-                request_id = error.request_id(),
-                elapsed_ms,
-                outcome = error.kind(),
-                "osvi request finished"
-            ),
-        }
-        outcome.map(|(value, _, _)| value)
-    }
-
-    /// One attempt: exchange and decode; returns the value, the status and the request id.
-    async fn attempt<E, D>(&self, request: &Request) -> Result<(D, u16, Option<String>)>
-    where
-        E: Envelope,
-        D: FromWire<E::Data>,
-    {
-        let started = std::time::Instant::now();
-        let raw = self.exchange(request).await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match &raw {
-            Ok(raw) => tracing::debug!(
-                status = raw.status.as_u16(),
-                elapsed_ms,
-                "osvi attempt answered"
-            ),
-            Err(error) => tracing::debug!(error = error.kind(), elapsed_ms, "osvi attempt failed"),
-        }
-        let raw = raw?;
-        let value = decode::<E, D>(&raw)?;
-        Ok((value, raw.status.as_u16(), raw.request_id()))
-    }
-
     /// Starts a plain GET of `url` (a presigned download URL: no API token, no retries) and
     /// returns the response once its status is a success.
     pub(crate) async fn download(&self, url: &str) -> Result<reqwest::Response> {
@@ -333,7 +430,10 @@ impl Client {
         }
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let body = match read_body("download_recording", response, BODY_EXCERPT_BYTES).await? {
+        let body = match read_body(response, BODY_EXCERPT_BYTES)
+            .await
+            .map_err(|e| transport_error("download_recording", e))?
+        {
             Ok(body) | Err(body) => body,
         };
         Err(RawResponse {
@@ -343,69 +443,22 @@ impl Client {
         }
         .status_error())
     }
-
-    /// Sends `request` once and reads the whole answer.
-    async fn exchange(&self, request: &Request) -> Result<RawResponse> {
-        let inner = &self.inner;
-        let mut url = inner.base_url.clone();
-        url.path_segments_mut()
-            .map_err(|_| Error::config("the base URL cannot have a path"))?
-            .pop_if_empty()
-            .extend(&request.segments);
-        let mut builder = inner
-            .http
-            .request(request.method.clone(), url)
-            .header("API-Token", inner.token.clone())
-            .header(USER_AGENT, inner.user_agent.clone())
-            .header(ACCEPT, "application/json");
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        if !request.query.is_empty() {
-            builder = builder.query(&request.query);
-        }
-        if let Some(body) = &request.body {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
-        }
-        let in_operation = |e| transport_error(request.operation, e);
-        let mut response = builder.send().await.map_err(in_operation)?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let limit = inner.max_body_bytes;
-        let (body, complete) = match read_body(request.operation, response, limit).await? {
-            Ok(body) => (body, true),
-            Err(start) => (start, false),
-        };
-        let raw = RawResponse {
-            status,
-            headers,
-            body,
-        };
-        match complete {
-            true => Ok(raw),
-            false => Err(raw.decode_error(format!("the body is larger than {limit} bytes"))),
-        }
-    }
 }
 
 /// Reads the body chunk by chunk. More than `limit` bytes is `Ok(Err(first bytes))`: the
 /// rest is not read. A body that arrives in one chunk (the usual case) is returned without a
 /// copy.
 async fn read_body(
-    operation: &str,
     mut response: reqwest::Response,
     limit: usize,
-) -> Result<std::result::Result<Bytes, Bytes>> {
-    let error = |e| transport_error(operation, e);
-    let Some(first) = response.chunk().await.map_err(error)? else {
+) -> reqwest::Result<std::result::Result<Bytes, Bytes>> {
+    let Some(first) = response.chunk().await? else {
         return Ok(Ok(Bytes::new()));
     };
     if first.len() > limit {
         return Ok(Err(first.slice(..limit)));
     }
-    let Some(second) = response.chunk().await.map_err(error)? else {
+    let Some(second) = response.chunk().await? else {
         return Ok(Ok(first));
     };
     let mut buffer = Vec::with_capacity(first.len() + second.len());
@@ -416,7 +469,7 @@ async fn read_body(
             return Ok(Err(Bytes::from(buffer)));
         }
         buffer.extend_from_slice(&bytes);
-        chunk = response.chunk().await.map_err(error)?;
+        chunk = response.chunk().await?;
     }
     Ok(Ok(Bytes::from(buffer)))
 }
@@ -433,6 +486,16 @@ where
         return Err(raw.status_error());
     }
     let body: E = serde_json::from_slice(&raw.body).map_err(|e| raw.decode_error(e.to_string()))?;
+    unwrap(body, raw)
+}
+
+/// Removes the envelope of a decoded 2xx `body`: a `success: false` becomes
+/// [`Error::BadRequest`] with the messages of `raw`, and missing data [`Error::Decode`].
+fn unwrap<E, D>(body: E, raw: &RawResponse) -> Result<D>
+where
+    E: Envelope,
+    D: FromWire<E::Data>,
+{
     let (success, data) = body.into_parts();
     if success == Some(false) {
         return Err(Error::BadRequest(raw.failure()));

@@ -1,62 +1,159 @@
 //! Client-side checks of the rules the API documents, run before any I/O so that bad input
 //! fails fast with an error naming the field and the rule, and nothing is sent.
+//!
+//! The rules come from the spec: [`string`], [`integer`] and [`array`] apply the
+//! `minLength`/`maxLength`/`pattern`/`format`, `minimum`/`maximum` and `minItems`/`maxItems`
+//! that `cargo xtask regen` writes to `osvi_generated::spec::rules`, so a limit changed in
+//! `openapi/osvi.yaml` changes the SDK after regen. Two checks go beyond what JSON Schema can
+//! say, and only where the API documents the same rejection: a call's number must be
+//! plausible for its country, and a `+` number must be a valid international one (both with
+//! the `phonenumber` crate).
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use osvi_generated::spec::rules;
+use osvi_generated::{ArrayRule, IntegerRule, StringRule};
 use phonenumber::country;
 
 use crate::error::{Error, Result};
 
-/// The documented maximum length of `initial_greeting`, in characters.
-pub const MAX_GREETING_CHARS: usize = 2000;
-/// The documented maximum number of contacts in one campaign request.
-pub const MAX_CONTACTS_PER_REQUEST: usize = 10_000;
-/// The documented range of `per_page`.
-pub const PER_PAGE_RANGE: std::ops::RangeInclusive<u32> = 1..=100;
+/// The documented maximum length of `initial_greeting`, in characters (from the spec).
+pub const MAX_GREETING_CHARS: usize = limit(rules::call_request::INITIAL_GREETING.max_length);
+/// The documented maximum number of contacts in one campaign request (from the spec).
+pub const MAX_CONTACTS_PER_REQUEST: usize =
+    limit(rules::campaign_contacts_request::CONTACTS.max_items);
 
-/// `agent_` followed by at least one letter, digit, `_` or `-` (every documented example has
-/// that form; the docs say "agent_<alphanumeric-string>").
-pub(crate) fn agent_uuid(field: &str, value: &str) -> Result<()> {
-    let rest = value.strip_prefix("agent_").ok_or_else(|| {
-        Error::validation(
-            field,
-            "must start with `agent_` (e.g. agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og)",
-        )
-    })?;
-    if rest.is_empty()
-        || !rest
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+/// A limit of the spec as a `usize`; a spec without it does not compile.
+const fn limit(value: Option<i64>) -> usize {
+    match value {
+        Some(n) if n > 0 => n as usize,
+        _ => panic!("the spec lost a limit osvi-ext relies on"),
+    }
+}
+
+/// `value` of `field` against the spec's `rule`: length in characters, pattern, and format
+/// (`uri`: an absolute URL).
+pub(crate) fn string(field: &str, value: &str, rule: &StringRule) -> Result<()> {
+    if rule.min_length.is_some() || rule.max_length.is_some() {
+        let count = value.chars().count() as i64;
+        match (rule.min_length, rule.max_length) {
+            (Some(1), _) if count == 0 => {
+                return Err(Error::validation(field, "must not be empty"));
+            }
+            (Some(min), _) if count < min => {
+                return Err(Error::validation(
+                    field,
+                    format!("must be at least {min} characters, got {count}"),
+                ));
+            }
+            (_, Some(max)) if count > max => {
+                return Err(Error::validation(
+                    field,
+                    format!("must be at most {max} characters, got {count}"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Some(pattern) = rule.pattern
+        && !matches(pattern, value)?
+    {
+        let rule = match rule.example {
+            Some(example) => format!("must match `{pattern}` (e.g. {example})"),
+            None => format!("must match `{pattern}`"),
+        };
+        return Err(Error::validation(field, rule));
+    }
+    if rule.format == Some("uri") && url::Url::parse(value).is_err() {
+        return Err(Error::validation(field, "must be an absolute URL"));
+    }
+    Ok(())
+}
+
+/// `value` of `field` within the spec's `minimum`/`maximum`.
+pub(crate) fn integer(field: &str, value: i64, rule: &IntegerRule) -> Result<()> {
+    let message = match (rule.minimum, rule.maximum) {
+        (Some(min), Some(max)) if !(min..=max).contains(&value) => {
+            format!("must be between {min} and {max}, got {value}")
+        }
+        (Some(min), None) if value < min => format!("must be at least {min}, got {value}"),
+        (None, Some(max)) if value > max => format!("must be at most {max}, got {value}"),
+        _ => return Ok(()),
+    };
+    Err(Error::validation(field, message))
+}
+
+/// An array of `len` items within the spec's `minItems`/`maxItems`.
+pub(crate) fn array(field: &str, len: usize, rule: &ArrayRule) -> Result<()> {
+    let len = i64::try_from(len).unwrap_or(i64::MAX);
+    if let Some(min) = rule.min_items
+        && len < min
     {
         return Err(Error::validation(
             field,
-            "must be `agent_` followed by letters, digits, `_` or `-`",
+            format!("must hold at least {min} item(s), got {len}"),
+        ));
+    }
+    if let Some(max) = rule.max_items
+        && len > max
+    {
+        return Err(Error::validation(
+            field,
+            format!("must hold at most {max} items, got {len}"),
         ));
     }
     Ok(())
 }
 
-/// An ISO 3166-1 alpha-2 code known to the phone-number metadata (upper case, e.g. `IN`).
-pub(crate) fn country_code(field: &str, value: &str) -> Result<country::Id> {
-    let known = value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase());
-    known
-        .then(|| value.parse::<country::Id>().ok())
-        .flatten()
-        .ok_or_else(|| {
-            Error::validation(
-                field,
-                format!("`{value}` is not an ISO 3166-1 alpha-2 country code (e.g. IN, US)"),
-            )
-        })
+/// Whether `pattern` (from the spec) matches somewhere in `value`, as JSON Schema reads it.
+/// Each pattern is compiled once.
+fn matches(pattern: &'static str, value: &str) -> Result<bool> {
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, regex_lite::Regex>>> = OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(regex) = compiled.get(pattern) {
+        return Ok(regex.is_match(value));
+    }
+    let regex = regex_lite::Regex::new(pattern).map_err(|e| {
+        Error::config(format!(
+            "the spec's pattern `{pattern}` does not compile: {e}"
+        ))
+    })?;
+    let found = regex.is_match(value);
+    compiled.insert(pattern, regex);
+    Ok(found)
 }
 
-/// Digits only, without country code, and a plausible number for `country` (checked with the
-/// `phonenumber` crate, a port of Google's libphonenumber).
-pub(crate) fn national_number(field: &str, value: &str, country: country::Id) -> Result<()> {
-    if value.is_empty() || !value.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::validation(
+/// A country code of the spec's form (`^[A-Za-z]{2}$`, either case) that the phone-number
+/// metadata knows. Returns the country and the code upper-cased, as it is sent.
+pub(crate) fn country_code(
+    field: &str,
+    value: &str,
+    rule: &StringRule,
+) -> Result<(country::Id, String)> {
+    string(field, value, rule)?;
+    let upper = value.to_ascii_uppercase();
+    let id = upper.parse::<country::Id>().map_err(|_| {
+        Error::validation(
             field,
-            "must be digits only, without country code, spaces or `+`",
-        ));
-    }
+            format!("`{value}` is not an ISO 3166-1 alpha-2 country code (e.g. IN, US)"),
+        )
+    })?;
+    Ok((id, upper))
+}
+
+/// A number of the spec's form for `field` (digits, without country code) that is also
+/// plausible for `country` (the API answers `400` to an implausible one).
+pub(crate) fn national_number(
+    field: &str,
+    value: &str,
+    rule: &StringRule,
+    country: country::Id,
+) -> Result<()> {
+    string(field, value, rule)?;
     let plausible = phonenumber::parse(Some(country), value)
         .map(|number| phonenumber::is_valid(&number))
         .unwrap_or(false);
@@ -69,17 +166,10 @@ pub(crate) fn national_number(field: &str, value: &str, country: country::Id) ->
     Ok(())
 }
 
-/// A number the API normalizes itself (DND, campaign contacts): `9876543210` or
-/// `+919876500000`. Digits with an optional leading `+`; with `+`, a valid international
-/// number.
-pub(crate) fn loose_phone(field: &str, value: &str) -> Result<()> {
-    let digits = value.strip_prefix('+').unwrap_or(value);
-    if digits.len() < 3 || digits.len() > 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::validation(
-            field,
-            "must be 3 to 15 digits, optionally after a leading `+` (e.g. 9876543210 or +919876543210)",
-        ));
-    }
+/// A number the API normalizes itself (DND, campaign contacts): the spec's form (digits with
+/// an optional leading `+`), and with `+`, a valid international number.
+pub(crate) fn loose_phone(field: &str, value: &str, rule: &StringRule) -> Result<()> {
+    string(field, value, rule)?;
     if value.starts_with('+') {
         let valid = phonenumber::parse(None, value)
             .map(|number| phonenumber::is_valid(&number))
@@ -94,70 +184,14 @@ pub(crate) fn loose_phone(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// An `http` or `https` URL with a host.
-pub(crate) fn webhook_url(field: &str, value: &str) -> Result<()> {
-    let url = url::Url::parse(value)
-        .map_err(|e| Error::validation(field, format!("is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::validation(
-            field,
-            "must be an http or https URL with a host",
-        ));
-    }
-    Ok(())
-}
-
-/// A whole number in `range`.
-pub(crate) fn in_range(
-    field: &str,
-    value: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<()> {
-    if !range.contains(&value) {
-        return Err(Error::validation(
-            field,
-            format!(
-                "must be between {} and {}, got {value}",
-                range.start(),
-                range.end()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// At most `max` characters.
-pub(crate) fn max_chars(field: &str, value: &str, max: usize) -> Result<()> {
-    let count = value.chars().count();
-    if count > max {
-        return Err(Error::validation(
-            field,
-            format!("must be at most {max} characters, got {count}"),
-        ));
-    }
-    Ok(())
-}
-
-/// Not empty after trimming whitespace.
-pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::validation(field, "must not be empty"));
-    }
-    Ok(())
-}
-
-/// `per_page` within [`PER_PAGE_RANGE`].
-pub(crate) fn per_page(value: u32) -> Result<()> {
-    in_range(
-        "per_page",
-        i64::from(value),
-        i64::from(*PER_PAGE_RANGE.start())..=i64::from(*PER_PAGE_RANGE.end()),
-    )
-}
-
-/// A page number, 1-based.
+/// A page number, 1-based (the spec's `page` parameter).
 pub(crate) fn page(value: u32) -> Result<()> {
-    in_range("page", i64::from(value), 1..=i64::from(u32::MAX))
+    integer("page", i64::from(value), &rules::list_calls::PAGE)
+}
+
+/// `per_page` within the spec's rule (at least 1; the server caps it at 100).
+pub(crate) fn per_page(value: u32) -> Result<()> {
+    integer("per_page", i64::from(value), &rules::list_calls::PER_PAGE)
 }
 
 /// A JSON object (not an array or a scalar).
@@ -172,6 +206,15 @@ pub(crate) fn json_object(
             format!("must be a JSON object, got {}", json_kind(&other)),
         )),
     }
+}
+
+/// A string that must not be empty or blank where the API documents it as required, for
+/// the fields the spec gives no rule (the operator message of `support`).
+pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    Ok(())
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {
@@ -197,62 +240,90 @@ mod tests {
     }
 
     #[test]
-    fn agent_uuid_form() {
-        assert!(agent_uuid("agent_uuid", "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og").is_ok());
-        assert_eq!(
-            rule(agent_uuid("agent_uuid", "IsZ3Q6Sf")),
-            "agent_uuid: must start with `agent_` (e.g. agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og)"
-        );
-        assert!(agent_uuid("agent_uuid", "agent_").is_err());
-        assert!(agent_uuid("agent_uuid", "agent_a b").is_err());
+    fn every_pattern_of_the_spec_compiles() {
+        for pattern in rules::PATTERNS {
+            assert!(matches(pattern, "").is_ok(), "{pattern}");
+        }
     }
 
     #[test]
-    fn country_codes_and_national_numbers() {
-        let india = country_code("country_code", "IN").unwrap();
-        assert!(national_number("phone_number", "9876543210", india).is_ok());
+    fn agent_ids_follow_the_pattern_of_the_spec() {
+        let agent = &rules::call_request::AGENT_UUID;
+        assert!(string("agent_uuid", "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", agent).is_ok());
         assert_eq!(
-            rule(country_code("country_code", "XX")),
+            rule(string("agent_uuid", "IsZ3Q6Sf", agent)),
+            "agent_uuid: must match `^agent_[A-Za-z0-9_-]+$` (e.g. agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og)"
+        );
+        assert!(string("agent_uuid", "agent_", agent).is_err());
+        assert!(string("agent_uuid", "agent_a b", agent).is_err());
+    }
+
+    #[test]
+    fn country_codes_either_case_and_national_numbers() {
+        let code = &rules::call_request::COUNTRY_CODE;
+        let number = &rules::call_request::PHONE_NUMBER;
+        let (india, sent) = country_code("country_code", "in", code).unwrap();
+        assert_eq!(sent, "IN");
+        assert!(national_number("phone_number", "9876543210", number, india).is_ok());
+        assert_eq!(
+            rule(country_code("country_code", "XX", code)),
             "country_code: `XX` is not an ISO 3166-1 alpha-2 country code (e.g. IN, US)"
         );
-        assert!(country_code("country_code", "in").is_err());
-        assert!(country_code("country_code", "IND").is_err());
+        assert!(country_code("country_code", "IND", code).is_err());
         assert_eq!(
-            rule(national_number("phone_number", "+919876543210", india)),
-            "phone_number: must be digits only, without country code, spaces or `+`"
+            rule(national_number(
+                "phone_number",
+                "+919876543210",
+                number,
+                india
+            )),
+            "phone_number: must match `^[0-9]+$` (e.g. 9876543210)"
         );
         assert_eq!(
-            rule(national_number("phone_number", "12345", india)),
+            rule(national_number("phone_number", "12345", number, india)),
             "phone_number: `12345` is not a valid phone number for IN"
         );
     }
 
     #[test]
     fn loose_phones() {
-        assert!(loose_phone("phone", "9876543210").is_ok());
-        assert!(loose_phone("phone", "+919876500000").is_ok());
-        assert!(loose_phone("phone", "98-76").is_err());
-        assert!(loose_phone("phone", "+1").is_err());
-        assert!(loose_phone("phone", "+999999999999").is_err());
+        let phone = &rules::dnd_number_request::PHONE;
+        assert!(loose_phone("phone", "9876543210", phone).is_ok());
+        assert!(loose_phone("phone", "+919876500000", phone).is_ok());
+        assert!(loose_phone("phone", "98-76", phone).is_err());
+        assert!(loose_phone("phone", "+1", phone).is_err());
+        assert!(loose_phone("phone", "+999999999999", phone).is_err());
     }
 
     #[test]
-    fn urls_ranges_lengths() {
-        assert!(webhook_url("webhook_url", "https://example.com/hook").is_ok());
-        assert!(webhook_url("webhook_url", "http://10.0.0.1:8080/x").is_ok());
-        assert!(webhook_url("webhook_url", "ftp://example.com").is_err());
-        assert!(webhook_url("webhook_url", "mailto:a@b.c").is_err());
-        assert!(webhook_url("webhook_url", "example.com").is_err());
-        assert!(in_range("x", 30, 30..=1800).is_ok());
+    fn urls_ranges_lengths_items() {
+        let url = &rules::call_request::WEBHOOK_URL;
+        assert!(string("webhook_url", "https://example.com/hook", url).is_ok());
+        assert!(string("webhook_url", "http://10.0.0.1:8080/x", url).is_ok());
+        assert!(string("webhook_url", "ftp://example.com", url).is_err());
+        assert!(string("webhook_url", "mailto:a@b.c", url).is_err());
+        assert!(string("webhook_url", "example.com", url).is_err());
+        let duration = &rules::call_config_overrides::MAX_CALL_DURATION_SECONDS;
+        assert!(integer("x", 30, duration).is_ok());
         assert_eq!(
-            rule(in_range("x", 29, 30..=1800)),
+            rule(integer("x", 29, duration)),
             "x: must be between 30 and 1800, got 29"
         );
-        assert!(max_chars("g", &"é".repeat(2000), 2000).is_ok());
-        assert!(max_chars("g", &"é".repeat(2001), 2000).is_err());
-        assert!(non_empty("c", "  ").is_err());
-        assert!(per_page(100).is_ok());
-        assert!(per_page(0).is_err() && per_page(101).is_err());
+        let greeting = &rules::call_request::INITIAL_GREETING;
+        assert!(string("g", &"é".repeat(2000), greeting).is_ok());
+        assert_eq!(
+            rule(string("g", &"é".repeat(2001), greeting)),
+            "g: must be at most 2000 characters, got 2001"
+        );
+        assert!(per_page(1).is_ok() && per_page(500).is_ok());
+        assert_eq!(rule(per_page(0)), "per_page: must be at least 1, got 0");
+        let contacts = &rules::campaign_contacts_request::CONTACTS;
+        assert_eq!(
+            rule(array("contacts", 0, contacts)),
+            "contacts: must hold at least 1 item(s), got 0"
+        );
+        assert!(array("contacts", 10_000, contacts).is_ok());
+        assert!(array("contacts", 10_001, contacts).is_err());
         assert_eq!(
             rule(json_object("additional_data", serde_json::json!([1]))),
             "additional_data: must be a JSON object, got an array"

@@ -44,6 +44,7 @@ use subtle::ConstantTimeEq;
 use crate::calls::{CallStatus, CallType};
 use crate::error::{Error, Result};
 use crate::macros::string_enum;
+use osvi_generated::spec::enums;
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -52,9 +53,9 @@ string_enum! {
     /// Whether the call ran in production or as a dashboard test (older webhook generation).
     pub enum ExecutionMode {
         /// A real call.
-        Prod = "prod",
+        Prod = enums::call_completed_webhook_execution_mode::PROD,
         /// A test call from the dashboard.
-        Test = "test",
+        Test = enums::call_completed_webhook_execution_mode::TEST,
     }
 }
 

@@ -9,14 +9,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`ActiveAgent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ActiveAgent {
         ///The value to pass as `agent_uuid` elsewhere in the API (named `agent_id` only here).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -28,15 +21,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl ActiveAgent {
+        pub fn builder() -> builder::ActiveAgent {
+            Default::default()
+        }
+    }
     ///`ActiveChatSessionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ActiveChatSessionResponse {
         ///One session when `agent_uuid` was given; otherwise an object keyed by agent UUID whose values are sessions.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -44,14 +35,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ActiveChatSessionResponse {
+        pub fn builder() -> builder::ActiveChatSessionResponse {
+            Default::default()
+        }
+    }
     ///One session when `agent_uuid` was given; otherwise an object keyed by agent UUID whose values are sessions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
     pub enum ActiveChatSessionResponseData {
         ChatSession(ChatSession),
@@ -72,14 +62,7 @@ pub mod types {
         }
     }
     ///Every error body the docs show, in one lenient shape: `{success: false, errors: [..]}` (introduction, 422) and `{success: false, error, details}` (400/401/403). All fields optional; unknown fields are ignored. The SDK's normalize step points every 4xx/5xx body at this schema.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ApiError {
         ///Extra detail about `error`; usually `null`. Its shape is not documented.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -96,15 +79,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ApiError {
+        pub fn builder() -> builder::ApiError {
+            Default::default()
+        }
+    }
     ///Older webhook generation: POSTed to the call's `webhook_url` when the call finishes, whatever its outcome. No field is marked required.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallCompletedWebhook {
         ///Display name of the agent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -129,15 +110,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
     }
+    impl CallCompletedWebhook {
+        pub fn builder() -> builder::CallCompletedWebhook {
+            Default::default()
+        }
+    }
     ///Per-call overrides for call behavior. All fields are optional.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallConfigOverrides {
         ///Whether the contact may trigger a callback for this call.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -148,15 +127,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_config: ::std::option::Option<RetryConfig>,
     }
+    impl CallConfigOverrides {
+        pub fn builder() -> builder::CallConfigOverrides {
+            Default::default()
+        }
+    }
     ///The full record of one call: every field of `CallSummary` plus the caller name, retry count and post-call analysis. The analysis fields are null or absent for calls that were not analysed (assumed).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_name: ::std::option::Option<::std::string::String>,
@@ -210,30 +187,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<CallTag>,
     }
+    impl CallDetail {
+        pub fn builder() -> builder::CallDetail {
+            Default::default()
+        }
+    }
     ///`CallDetailResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CallDetail>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl CallDetailResponse {
+        pub fn builder() -> builder::CallDetailResponse {
+            Default::default()
+        }
+    }
     ///`CallListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallListResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<CallSummary>,
@@ -242,14 +215,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl CallListResponse {
+        pub fn builder() -> builder::CallListResponse {
+            Default::default()
+        }
+    }
     ///`CallRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallRequest {
         ///Arbitrary key-value object passed to the agent at runtime. Must be a JSON object — arrays or scalar values are rejected with `400 Bad Request`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -257,18 +229,18 @@ pub mod types {
             ::std::string::String,
             ::serde_json::Value,
         >,
-        ///Unique identifier of the OSVI agent that will handle the call, `agent_` followed by letters, digits, `_` and `-`. Must belong to the account that owns the API token, otherwise the request is rejected with `403 Forbidden`.
+        ///Unique identifier of the OSVI agent that will handle the call, `agent_` followed by letters, digits, `_` and `-`. Must belong to the account that owns the API token, otherwise the request is rejected with `403 Forbidden`. (The docs' example is masked as `agent_IsxxxxSf_60EhxxxxMGbz-Rxxg`; the unmasked example of the other pages is used here so that example-driven tools can use it.)
         pub agent_uuid: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_config_overrides: ::std::option::Option<CallConfigOverrides>,
-        ///ISO 3166-1 alpha-2 country code of the destination number. Must be a recognized country code, otherwise the request is rejected with `400 Bad Request`.
+        ///ISO 3166-1 alpha-2 country code of the destination number. Must be a recognized country code, otherwise the request is rejected with `400 Bad Request`. Either case is accepted; osvi-ext sends it upper-case.
         pub country_code: ::std::string::String,
         ///Data points the agent should try to extract during the conversation. Each item requires a non-empty `description`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_extraction: ::std::vec::Vec<DataExtractionField>,
         ///Opening line the agent speaks when the call connects. Maximum 2000 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub initial_greeting: ::std::option::Option<CallRequestInitialGreeting>,
+        pub initial_greeting: ::std::option::Option<::std::string::String>,
         ///Name of the person being called. Made available to the agent during the call.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub person_name: ::std::option::Option<::std::string::String>,
@@ -281,98 +253,35 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
     }
-    ///Opening line the agent speaks when the call connects. Maximum 2000 characters.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct CallRequestInitialGreeting(::std::string::String);
-    impl ::std::ops::Deref for CallRequestInitialGreeting {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CallRequestInitialGreeting> for ::std::string::String {
-        fn from(value: CallRequestInitialGreeting) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CallRequestInitialGreeting {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 2000usize {
-                return Err("longer than 2000 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CallRequestInitialGreeting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CallRequestInitialGreeting {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CallRequestInitialGreeting {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+    impl CallRequest {
+        pub fn builder() -> builder::CallRequest {
+            Default::default()
         }
     }
     ///`CallResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CallResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl CallResponse {
+        pub fn builder() -> builder::CallResponse {
+            Default::default()
+        }
+    }
     ///`CallResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallResponseData {
         ///Unique identifier for this call. Included in the webhook payload on completion.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_id: ::std::option::Option<::std::string::String>,
+    }
+    impl CallResponseData {
+        pub fn builder() -> builder::CallResponseData {
+            Default::default()
+        }
     }
     ///Outcome of a call. The platform overview lists five values; the calls list adds `in_progress`. Other values may appear. Known values: `picked`, `not_picked`, `failed`, `busy`, `voicemail`, `in_progress`; others may appear.
     #[derive(
@@ -384,8 +293,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[serde(transparent)]
     pub struct CallStatus(pub ::std::string::String);
@@ -417,14 +325,7 @@ pub mod types {
         }
     }
     ///One call in the calls list. Field list from the docs' example; which fields may be null is not documented, so every field is optional and the campaign, tag, pick-up and ending fields are nullable (assumed).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_name: ::std::option::Option<::std::string::String>,
@@ -462,15 +363,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<CallTag>,
     }
+    impl CallSummary {
+        pub fn builder() -> builder::CallSummary {
+            Default::default()
+        }
+    }
     ///A tag attached to a call in the dashboard.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallTag {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub color_code: ::std::option::Option<::std::string::String>,
@@ -478,6 +377,11 @@ pub mod types {
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl CallTag {
+        pub fn builder() -> builder::CallTag {
+            Default::default()
+        }
     }
     ///Known values: `inbound`, `outbound`; others may appear.
     #[derive(
@@ -489,8 +393,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[serde(transparent)]
     pub struct CallType(pub ::std::string::String);
@@ -522,13 +425,7 @@ pub mod types {
         }
     }
     ///One contact. Extra keys are kept as prompt variables. Which keys are required is not documented; `phone` is assumed required.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CampaignContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub person_name: ::std::option::Option<::std::string::String>,
@@ -537,14 +434,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl CampaignContact {
+        pub fn builder() -> builder::CampaignContact {
+            Default::default()
+        }
+    }
     ///`CampaignContactsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CampaignContactsRequest {
         ///The agent that will place the calls.
         pub agent_uuid: ::std::string::String,
@@ -554,30 +450,26 @@ pub mod types {
         #[serde(default)]
         pub enqueue: bool,
     }
+    impl CampaignContactsRequest {
+        pub fn builder() -> builder::CampaignContactsRequest {
+            Default::default()
+        }
+    }
     ///`CampaignContactsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignContactsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CampaignContactsResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl CampaignContactsResponse {
+        pub fn builder() -> builder::CampaignContactsResponse {
+            Default::default()
+        }
+    }
     ///`CampaignContactsResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignContactsResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign_upload_id: ::std::option::Option<i64>,
@@ -597,15 +489,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub queued_calls: ::std::option::Option<i64>,
     }
+    impl CampaignContactsResponseData {
+        pub fn builder() -> builder::CampaignContactsResponseData {
+            Default::default()
+        }
+    }
     ///`CampaignInfo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -625,15 +515,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
+    impl CampaignInfo {
+        pub fn builder() -> builder::CampaignInfo {
+            Default::default()
+        }
+    }
     ///`CampaignQueue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignQueue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_uuid: ::std::option::Option<::std::string::String>,
@@ -642,15 +530,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_queued: ::std::option::Option<i64>,
     }
+    impl CampaignQueue {
+        pub fn builder() -> builder::CampaignQueue {
+            Default::default()
+        }
+    }
     ///`CampaignStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calls: ::std::option::Option<CampaignStatusCalls>,
@@ -659,15 +545,13 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub uploads: ::std::vec::Vec<CampaignUpload>,
     }
+    impl CampaignStatus {
+        pub fn builder() -> builder::CampaignStatus {
+            Default::default()
+        }
+    }
     ///`CampaignStatusCalls`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignStatusCalls {
         ///Number of calls per call status (keys are call statuses).
         #[serde(
@@ -678,30 +562,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
+    impl CampaignStatusCalls {
+        pub fn builder() -> builder::CampaignStatusCalls {
+            Default::default()
+        }
+    }
     ///`CampaignStatusResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CampaignStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl CampaignStatusResponse {
+        pub fn builder() -> builder::CampaignStatusResponse {
+            Default::default()
+        }
+    }
     ///`CampaignUpload`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignUpload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_uuid: ::std::option::Option<::std::string::String>,
@@ -714,14 +594,13 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub queues: ::std::vec::Vec<CampaignQueue>,
     }
+    impl CampaignUpload {
+        pub fn builder() -> builder::CampaignUpload {
+            Default::default()
+        }
+    }
     ///`ChatInboundRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatInboundRequest {
         pub agent_uuid: ::std::string::String,
         ///The customer's message text.
@@ -731,30 +610,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_id: ::std::option::Option<::std::string::String>,
     }
+    impl ChatInboundRequest {
+        pub fn builder() -> builder::ChatInboundRequest {
+            Default::default()
+        }
+    }
     ///`ChatInboundResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ChatInboundResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatInboundResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ChatInboundResponse {
+        pub fn builder() -> builder::ChatInboundResponse {
+            Default::default()
+        }
+    }
     ///`ChatInboundResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ChatInboundResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub help_requested: ::std::option::Option<bool>,
@@ -769,15 +644,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
     }
-    ///`ChatSession`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    impl ChatInboundResponseData {
+        pub fn builder() -> builder::ChatInboundResponseData {
+            Default::default()
+        }
+    }
+    ///A chat session. `id` is assumed required: every documented session carries it, the support and inject-context endpoints need it, and it tells a session apart from the map of sessions by agent that `GET /v1/chat/session/active` answers without `agent_uuid`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatSession {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<i64>,
@@ -795,8 +668,7 @@ pub mod types {
         pub customer_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub help_requested: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<ChatSessionMetadata>,
         ///`ai` while the agent replies, `support` while a human has taken over. Known values: `ai`, `support`; others may appear.
@@ -808,15 +680,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
+    impl ChatSession {
+        pub fn builder() -> builder::ChatSession {
+            Default::default()
+        }
+    }
     ///`ChatSessionMetadata`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ChatSessionMetadata {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub context: ::std::vec::Vec<::std::string::String>,
@@ -825,14 +695,13 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub state_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl ChatSessionMetadata {
+        pub fn builder() -> builder::ChatSessionMetadata {
+            Default::default()
+        }
+    }
     ///`ChatSessionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatSessionRequest {
         ///An active, non-archived agent of the token's account.
         pub agent_uuid: ::std::string::String,
@@ -845,29 +714,26 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub input_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl ChatSessionRequest {
+        pub fn builder() -> builder::ChatSessionRequest {
+            Default::default()
+        }
+    }
     ///`ChatSessionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ChatSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ChatSession>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ChatSessionResponse {
+        pub fn builder() -> builder::ChatSessionResponse {
+            Default::default()
+        }
+    }
     ///`DataExtractionField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DataExtractionField {
         ///Instruction describing what the agent should ask or extract. Required and non-empty.
         pub description: ::std::string::String,
@@ -881,15 +747,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
     }
+    impl DataExtractionField {
+        pub fn builder() -> builder::DataExtractionField {
+            Default::default()
+        }
+    }
     ///`DndListResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct DndListResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<DndNumber>,
@@ -898,15 +762,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl DndListResponse {
+        pub fn builder() -> builder::DndListResponse {
+            Default::default()
+        }
+    }
     ///`DndNumber`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct DndNumber {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_uuid: ::std::option::Option<::std::string::String>,
@@ -920,14 +782,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
     }
+    impl DndNumber {
+        pub fn builder() -> builder::DndNumber {
+            Default::default()
+        }
+    }
     ///`DndNumberRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DndNumberRequest {
         pub agent_uuid: ::std::string::String,
         ///The number to block, with or without `+` and country code (field is `phone`, not `phone_number`).
@@ -936,30 +797,26 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
     }
+    impl DndNumberRequest {
+        pub fn builder() -> builder::DndNumberRequest {
+            Default::default()
+        }
+    }
     ///`DndNumberResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct DndNumberResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<DndNumber>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl DndNumberResponse {
+        pub fn builder() -> builder::DndNumberResponse {
+            Default::default()
+        }
+    }
     ///400 body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ErrorBadRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
@@ -970,15 +827,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ErrorBadRequest {
+        pub fn builder() -> builder::ErrorBadRequest {
+            Default::default()
+        }
+    }
     ///403 body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ErrorForbidden {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
@@ -989,15 +844,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ErrorForbidden {
+        pub fn builder() -> builder::ErrorForbidden {
+            Default::default()
+        }
+    }
     ///404 body (shape not visible in the docs; assumed like the other error bodies).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ErrorNotFound {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<
@@ -1008,136 +861,63 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ErrorNotFound {
+        pub fn builder() -> builder::ErrorNotFound {
+            Default::default()
+        }
+    }
     ///401 body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ErrorUnauthorized {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ErrorUnauthorized {
+        pub fn builder() -> builder::ErrorUnauthorized {
+            Default::default()
+        }
+    }
     ///422 body, from the introduction page.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ErrorValidation {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub errors: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl ErrorValidation {
+        pub fn builder() -> builder::ErrorValidation {
+            Default::default()
+        }
+    }
     ///`InjectContextRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InjectContextRequest {
         ///A single, non-empty context string.
-        pub context: InjectContextRequestContext,
+        pub context: ::std::string::String,
     }
-    ///A single, non-empty context string.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct InjectContextRequestContext(::std::string::String);
-    impl ::std::ops::Deref for InjectContextRequestContext {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InjectContextRequestContext> for ::std::string::String {
-        fn from(value: InjectContextRequestContext) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InjectContextRequestContext {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InjectContextRequestContext {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InjectContextRequestContext {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InjectContextRequestContext {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+    impl InjectContextRequest {
+        pub fn builder() -> builder::InjectContextRequest {
+            Default::default()
         }
     }
     ///`InjectContextResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InjectContextResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<InjectContextResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl InjectContextResponse {
+        pub fn builder() -> builder::InjectContextResponse {
+            Default::default()
+        }
+    }
     ///`InjectContextResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InjectContextResponseData {
         ///The whole context list after the append.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1145,14 +925,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_id: ::std::option::Option<::std::string::String>,
     }
+    impl InjectContextResponseData {
+        pub fn builder() -> builder::InjectContextResponseData {
+            Default::default()
+        }
+    }
     ///`LegacyCallRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyCallRequest {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub additional_data: ::serde_json::Map<
@@ -1160,7 +939,7 @@ pub mod types {
             ::serde_json::Value,
         >,
         pub agent_uuid: ::std::string::String,
-        ///ISO 3166-1 alpha-2.
+        ///ISO 3166-1 alpha-2, either case.
         pub country_code: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub person_name: ::std::option::Option<::std::string::String>,
@@ -1172,15 +951,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub webhook_url: ::std::option::Option<::std::string::String>,
     }
+    impl LegacyCallRequest {
+        pub fn builder() -> builder::LegacyCallRequest {
+            Default::default()
+        }
+    }
     ///Both documented envelopes in one shape: newer `{success, data: {call_id}}`, older `{status: "success", message, call_id}`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCallResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_id: ::std::option::Option<::std::string::String>,
@@ -1193,57 +970,50 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl LegacyCallResponse {
+        pub fn builder() -> builder::LegacyCallResponse {
+            Default::default()
+        }
+    }
     ///`LegacyCallResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCallResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_id: ::std::option::Option<::std::string::String>,
     }
+    impl LegacyCallResponseData {
+        pub fn builder() -> builder::LegacyCallResponseData {
+            Default::default()
+        }
+    }
     ///`LegacyChatMessageRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatMessageRequest {
         pub agent_uuid: ::std::string::String,
         ///Session ID returned by the Start Chat Session endpoint.
         pub chat_session_id: ::std::string::String,
         pub message: ::std::string::String,
     }
+    impl LegacyChatMessageRequest {
+        pub fn builder() -> builder::LegacyChatMessageRequest {
+            Default::default()
+        }
+    }
     ///`LegacyChatMessageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyChatMessageResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<LegacyChatMessageResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl LegacyChatMessageResponse {
+        pub fn builder() -> builder::LegacyChatMessageResponse {
+            Default::default()
+        }
+    }
     ///`LegacyChatMessageResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyChatMessageResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_state: ::std::option::Option<::std::string::String>,
@@ -1260,57 +1030,51 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tool_results: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
     }
+    impl LegacyChatMessageResponseData {
+        pub fn builder() -> builder::LegacyChatMessageResponseData {
+            Default::default()
+        }
+    }
     ///`LegacyChatSessionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatSessionRequest {
         pub agent_uuid: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<LegacyChatSessionRequestMetadata>,
     }
+    impl LegacyChatSessionRequest {
+        pub fn builder() -> builder::LegacyChatSessionRequest {
+            Default::default()
+        }
+    }
     ///Made available to the agent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatSessionRequestMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub person_name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl LegacyChatSessionRequestMetadata {
+        pub fn builder() -> builder::LegacyChatSessionRequestMetadata {
+            Default::default()
+        }
+    }
     ///`LegacyChatSessionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyChatSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<LegacyChatSessionResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl LegacyChatSessionResponse {
+        pub fn builder() -> builder::LegacyChatSessionResponse {
+            Default::default()
+        }
+    }
     ///An older version also nests `success: true` in here.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyChatSessionResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_name: ::std::option::Option<::std::string::String>,
@@ -1324,41 +1088,36 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub welcome_message: ::std::option::Option<::std::string::String>,
     }
+    impl LegacyChatSessionResponseData {
+        pub fn builder() -> builder::LegacyChatSessionResponseData {
+            Default::default()
+        }
+    }
     ///`LegacyCloseSessionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyCloseSessionRequest {
         pub agent_uuid: ::std::string::String,
     }
+    impl LegacyCloseSessionRequest {
+        pub fn builder() -> builder::LegacyCloseSessionRequest {
+            Default::default()
+        }
+    }
     ///`LegacyCloseSessionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCloseSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<LegacyCloseSessionResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl LegacyCloseSessionResponse {
+        pub fn builder() -> builder::LegacyCloseSessionResponse {
+            Default::default()
+        }
+    }
     ///`LegacyCloseSessionResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCloseSessionResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_id: ::std::option::Option<::std::string::String>,
@@ -1367,6 +1126,11 @@ pub mod types {
         ///AI-generated summary of the conversation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+    }
+    impl LegacyCloseSessionResponseData {
+        pub fn builder() -> builder::LegacyCloseSessionResponseData {
+            Default::default()
+        }
     }
     ///`ListCallsCallType`
     #[derive(
@@ -1379,8 +1143,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     pub enum ListCallsCallType {
         #[serde(rename = "inbound")]
@@ -1425,29 +1188,20 @@ pub mod types {
         }
     }
     ///A success envelope with `message` instead of `data`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct MessageResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl MessageResponse {
+        pub fn builder() -> builder::MessageResponse {
+            Default::default()
+        }
+    }
     ///Pagination metadata. `per_page` is capped at 100. Pages are 1-based.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct PaginationMeta {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_page: ::std::option::Option<i64>,
@@ -1458,14 +1212,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_pages: ::std::option::Option<i64>,
     }
+    impl PaginationMeta {
+        pub fn builder() -> builder::PaginationMeta {
+            Default::default()
+        }
+    }
     ///Current webhook generation, "Auto" body of a per-agent integration. Flat JSON: each enabled section contributes its fields, and a section with no data for the call is omitted, so every field is optional. Sections: Call Info (`call_log_id`, `phone_number`, `agent_name`, `call_status`, `call_type`), AI Summary (`call_summary`), Data Extraction (`data_capture`), Structured Output (`structured_output`), call trigger data (`call_trigger_data`, assumed section name). In the docs' example `agent_name` holds the agent's UUID.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct PostCallWebhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_name: ::std::option::Option<::std::string::String>,
@@ -1494,30 +1247,26 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl PostCallWebhook {
+        pub fn builder() -> builder::PostCallWebhook {
+            Default::default()
+        }
+    }
     ///`RecordingResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct RecordingResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RecordingResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl RecordingResponse {
+        pub fn builder() -> builder::RecordingResponse {
+            Default::default()
+        }
+    }
     ///`RecordingResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct RecordingResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_id: ::std::option::Option<::std::string::String>,
@@ -1527,35 +1276,31 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recording_url: ::std::option::Option<::std::string::String>,
     }
+    impl RecordingResponseData {
+        pub fn builder() -> builder::RecordingResponseData {
+            Default::default()
+        }
+    }
     ///Controls automatic retries when the call is not answered.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct RetryConfig {
         ///Whether automatic retries are enabled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Minutes to wait between retry attempts. Must be between 1 and 1440 (24 hours).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub interval_minutes: ::std::option::Option<::std::num::NonZeroU64>,
+        pub interval_minutes: ::std::option::Option<i64>,
         ///Maximum number of retry attempts. Must be between 1 and 10.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_attempts: ::std::option::Option<::std::num::NonZeroU64>,
+        pub max_attempts: ::std::option::Option<i64>,
+    }
+    impl RetryConfig {
+        pub fn builder() -> builder::RetryConfig {
+            Default::default()
+        }
     }
     ///A `command`, a `message`, or both. Neither is required on its own.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SupportRequest {
         ///`takeover`: a human takes over (mode becomes `support`). `tell`: inject guidance and fire an agent turn, whose `reply` is returned (text in `message`). `whisper`: private guidance for the next agent turn. `end`: hand back to the agent (mode `ai`). `close`: close the session for good. Omit for a plain operator message (valid only in `support` mode).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1563,6 +1308,11 @@ pub mod types {
         ///Required for a plain operator message and for `tell`; optional context for `takeover`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+    }
+    impl SupportRequest {
+        pub fn builder() -> builder::SupportRequest {
+            Default::default()
+        }
     }
     ///`takeover`: a human takes over (mode becomes `support`). `tell`: inject guidance and fire an agent turn, whose `reply` is returned (text in `message`). `whisper`: private guidance for the next agent turn. `end`: hand back to the agent (mode `ai`). `close`: close the session for good. Omit for a plain operator message (valid only in `support` mode).
     #[derive(
@@ -1575,8 +1325,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     pub enum SupportRequestCommand {
         #[serde(rename = "takeover")]
@@ -1633,29 +1382,20 @@ pub mod types {
         }
     }
     ///`SupportResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SupportResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SupportResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl SupportResponse {
+        pub fn builder() -> builder::SupportResponse {
+            Default::default()
+        }
+    }
     ///`SupportResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SupportResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active_human: ::std::option::Option<::std::string::String>,
@@ -1669,44 +1409,39 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
     }
+    impl SupportResponseData {
+        pub fn builder() -> builder::SupportResponseData {
+            Default::default()
+        }
+    }
     ///`TranscriptResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct TranscriptResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TranscriptResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
+    impl TranscriptResponse {
+        pub fn builder() -> builder::TranscriptResponse {
+            Default::default()
+        }
+    }
     ///`TranscriptResponseData`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct TranscriptResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub transcript: ::std::vec::Vec<TranscriptTurn>,
     }
+    impl TranscriptResponseData {
+        pub fn builder() -> builder::TranscriptResponseData {
+            Default::default()
+        }
+    }
     ///One turn of a transcript. The docs do not show this schema; `role`, `content` and `timestamp` are assumed, and every other field is kept.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TranscriptTurn {
         ///What was said (assumed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1719,6 +1454,6947 @@ pub mod types {
         pub timestamp: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TranscriptTurn {
+        pub fn builder() -> builder::TranscriptTurn {
+            Default::default()
+        }
+    }
+    /// Types for composing complex structures.
+    pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct ActiveAgent {
+            agent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ActiveAgent {
+            fn default() -> Self {
+                Self {
+                    agent_id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl ActiveAgent {
+            pub fn agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActiveAgent> for super::ActiveAgent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActiveAgent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_id: value.agent_id?,
+                    name: value.name?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActiveAgent> for ActiveAgent {
+            fn from(value: super::ActiveAgent) -> Self {
+                Self {
+                    agent_id: Ok(value.agent_id),
+                    name: Ok(value.name),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ActiveChatSessionResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::ActiveChatSessionResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ActiveChatSessionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ActiveChatSessionResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ActiveChatSessionResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActiveChatSessionResponse>
+        for super::ActiveChatSessionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActiveChatSessionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActiveChatSessionResponse>
+        for ActiveChatSessionResponse {
+            fn from(value: super::ActiveChatSessionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ApiError {
+            details: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            errors: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ApiError {
+            fn default() -> Self {
+                Self {
+                    details: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    errors: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ApiError {
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ApiError> for super::ApiError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ApiError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    details: value.details?,
+                    error: value.error?,
+                    errors: value.errors?,
+                    message: value.message?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ApiError> for ApiError {
+            fn from(value: super::ApiError) -> Self {
+                Self {
+                    details: Ok(value.details),
+                    error: Ok(value.error),
+                    errors: Ok(value.errors),
+                    message: Ok(value.message),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallCompletedWebhook {
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_log_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            chat: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            execution_mode: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallCompletedWebhook {
+            fn default() -> Self {
+                Self {
+                    agent_name: Ok(Default::default()),
+                    agent_uuid: Ok(Default::default()),
+                    call_log_id: Ok(Default::default()),
+                    call_status: Ok(Default::default()),
+                    chat: Ok(Default::default()),
+                    execution_mode: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallCompletedWebhook {
+            pub fn agent_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
+                self
+            }
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn call_log_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_log_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_log_id: {e}")
+                    });
+                self
+            }
+            pub fn call_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_status: {e}")
+                    });
+                self
+            }
+            pub fn chat<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chat: {e}")
+                    });
+                self
+            }
+            pub fn execution_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.execution_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for execution_mode: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallCompletedWebhook>
+        for super::CallCompletedWebhook {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallCompletedWebhook,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_name: value.agent_name?,
+                    agent_uuid: value.agent_uuid?,
+                    call_log_id: value.call_log_id?,
+                    call_status: value.call_status?,
+                    chat: value.chat?,
+                    execution_mode: value.execution_mode?,
+                    phone_number: value.phone_number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallCompletedWebhook> for CallCompletedWebhook {
+            fn from(value: super::CallCompletedWebhook) -> Self {
+                Self {
+                    agent_name: Ok(value.agent_name),
+                    agent_uuid: Ok(value.agent_uuid),
+                    call_log_id: Ok(value.call_log_id),
+                    call_status: Ok(value.call_status),
+                    chat: Ok(value.chat),
+                    execution_mode: Ok(value.execution_mode),
+                    phone_number: Ok(value.phone_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallConfigOverrides {
+            enable_callback: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            max_call_duration_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            retry_config: ::std::result::Result<
+                ::std::option::Option<super::RetryConfig>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallConfigOverrides {
+            fn default() -> Self {
+                Self {
+                    enable_callback: Ok(Default::default()),
+                    max_call_duration_seconds: Ok(Default::default()),
+                    retry_config: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallConfigOverrides {
+            pub fn enable_callback<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_callback = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_callback: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_call_duration_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_call_duration_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_call_duration_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::RetryConfig>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retry_config: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallConfigOverrides>
+        for super::CallConfigOverrides {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallConfigOverrides,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enable_callback: value.enable_callback?,
+                    max_call_duration_seconds: value.max_call_duration_seconds?,
+                    retry_config: value.retry_config?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallConfigOverrides> for CallConfigOverrides {
+            fn from(value: super::CallConfigOverrides) -> Self {
+                Self {
+                    enable_callback: Ok(value.enable_callback),
+                    max_call_duration_seconds: Ok(value.max_call_duration_seconds),
+                    retry_config: Ok(value.retry_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallDetail {
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_ended_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_ended_reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_picked_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            call_type: ::std::result::Result<
+                ::std::option::Option<super::CallType>,
+                ::std::string::String,
+            >,
+            caller_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            campaign_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            campaign_upload_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            data_captured: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            duration_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            from_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            post_call_analysis: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            retry_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::CallStatus>,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tag: ::std::result::Result<
+                ::std::option::Option<super::CallTag>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallDetail {
+            fn default() -> Self {
+                Self {
+                    agent_name: Ok(Default::default()),
+                    agent_uuid: Ok(Default::default()),
+                    call_ended_by: Ok(Default::default()),
+                    call_ended_reason: Ok(Default::default()),
+                    call_id: Ok(Default::default()),
+                    call_picked_at: Ok(Default::default()),
+                    call_type: Ok(Default::default()),
+                    caller_name: Ok(Default::default()),
+                    campaign_id: Ok(Default::default()),
+                    campaign_upload_id: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    data_captured: Ok(Default::default()),
+                    duration_seconds: Ok(Default::default()),
+                    from_number: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    post_call_analysis: Ok(Default::default()),
+                    retry_count: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    summary: Ok(Default::default()),
+                    tag: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallDetail {
+            pub fn agent_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
+                self
+            }
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn call_ended_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_ended_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_ended_by: {e}")
+                    });
+                self
+            }
+            pub fn call_ended_reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_ended_reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for call_ended_reason: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+            pub fn call_picked_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_picked_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for call_picked_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn call_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_type: {e}")
+                    });
+                self
+            }
+            pub fn caller_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.caller_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for caller_name: {e}")
+                    });
+                self
+            }
+            pub fn campaign_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for campaign_id: {e}")
+                    });
+                self
+            }
+            pub fn campaign_upload_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_upload_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for campaign_upload_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn data_captured<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_captured = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_captured: {e}")
+                    });
+                self
+            }
+            pub fn duration_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for duration_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from_number: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn post_call_analysis<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.post_call_analysis = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for post_call_analysis: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retry_count: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+            pub fn tag<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallTag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallDetail> for super::CallDetail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_name: value.agent_name?,
+                    agent_uuid: value.agent_uuid?,
+                    call_ended_by: value.call_ended_by?,
+                    call_ended_reason: value.call_ended_reason?,
+                    call_id: value.call_id?,
+                    call_picked_at: value.call_picked_at?,
+                    call_type: value.call_type?,
+                    caller_name: value.caller_name?,
+                    campaign_id: value.campaign_id?,
+                    campaign_upload_id: value.campaign_upload_id?,
+                    created_at: value.created_at?,
+                    data_captured: value.data_captured?,
+                    duration_seconds: value.duration_seconds?,
+                    from_number: value.from_number?,
+                    phone_number: value.phone_number?,
+                    post_call_analysis: value.post_call_analysis?,
+                    retry_count: value.retry_count?,
+                    status: value.status?,
+                    summary: value.summary?,
+                    tag: value.tag?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallDetail> for CallDetail {
+            fn from(value: super::CallDetail) -> Self {
+                Self {
+                    agent_name: Ok(value.agent_name),
+                    agent_uuid: Ok(value.agent_uuid),
+                    call_ended_by: Ok(value.call_ended_by),
+                    call_ended_reason: Ok(value.call_ended_reason),
+                    call_id: Ok(value.call_id),
+                    call_picked_at: Ok(value.call_picked_at),
+                    call_type: Ok(value.call_type),
+                    caller_name: Ok(value.caller_name),
+                    campaign_id: Ok(value.campaign_id),
+                    campaign_upload_id: Ok(value.campaign_upload_id),
+                    created_at: Ok(value.created_at),
+                    data_captured: Ok(value.data_captured),
+                    duration_seconds: Ok(value.duration_seconds),
+                    from_number: Ok(value.from_number),
+                    phone_number: Ok(value.phone_number),
+                    post_call_analysis: Ok(value.post_call_analysis),
+                    retry_count: Ok(value.retry_count),
+                    status: Ok(value.status),
+                    summary: Ok(value.summary),
+                    tag: Ok(value.tag),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallDetailResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::CallDetail>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallDetailResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallDetailResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallDetail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallDetailResponse> for super::CallDetailResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallDetailResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallDetailResponse> for CallDetailResponse {
+            fn from(value: super::CallDetailResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::CallSummary>,
+                ::std::string::String,
+            >,
+            meta: ::std::result::Result<
+                ::std::option::Option<super::PaginationMeta>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    meta: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CallSummary>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn meta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaginationMeta>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meta: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallListResponse> for super::CallListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    meta: value.meta?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallListResponse> for CallListResponse {
+            fn from(value: super::CallListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    meta: Ok(value.meta),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallRequest {
+            additional_data: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            call_config_overrides: ::std::result::Result<
+                ::std::option::Option<super::CallConfigOverrides>,
+                ::std::string::String,
+            >,
+            country_code: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            data_extraction: ::std::result::Result<
+                ::std::vec::Vec<super::DataExtractionField>,
+                ::std::string::String,
+            >,
+            initial_greeting: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            person_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            system_prompt: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            webhook_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallRequest {
+            fn default() -> Self {
+                Self {
+                    additional_data: Ok(Default::default()),
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    call_config_overrides: Ok(Default::default()),
+                    country_code: Err("no value supplied for country_code".to_string()),
+                    data_extraction: Ok(Default::default()),
+                    initial_greeting: Ok(Default::default()),
+                    person_name: Ok(Default::default()),
+                    phone_number: Err("no value supplied for phone_number".to_string()),
+                    system_prompt: Ok(Default::default()),
+                    webhook_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallRequest {
+            pub fn additional_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_data: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn call_config_overrides<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CallConfigOverrides>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_config_overrides = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for call_config_overrides: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn country_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country_code: {e}")
+                    });
+                self
+            }
+            pub fn data_extraction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DataExtractionField>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_extraction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for data_extraction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn initial_greeting<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial_greeting = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for initial_greeting: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn person_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.person_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for person_name: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn system_prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.system_prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for system_prompt: {e}")
+                    });
+                self
+            }
+            pub fn webhook_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.webhook_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for webhook_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallRequest> for super::CallRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    additional_data: value.additional_data?,
+                    agent_uuid: value.agent_uuid?,
+                    call_config_overrides: value.call_config_overrides?,
+                    country_code: value.country_code?,
+                    data_extraction: value.data_extraction?,
+                    initial_greeting: value.initial_greeting?,
+                    person_name: value.person_name?,
+                    phone_number: value.phone_number?,
+                    system_prompt: value.system_prompt?,
+                    webhook_url: value.webhook_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallRequest> for CallRequest {
+            fn from(value: super::CallRequest) -> Self {
+                Self {
+                    additional_data: Ok(value.additional_data),
+                    agent_uuid: Ok(value.agent_uuid),
+                    call_config_overrides: Ok(value.call_config_overrides),
+                    country_code: Ok(value.country_code),
+                    data_extraction: Ok(value.data_extraction),
+                    initial_greeting: Ok(value.initial_greeting),
+                    person_name: Ok(value.person_name),
+                    phone_number: Ok(value.phone_number),
+                    system_prompt: Ok(value.system_prompt),
+                    webhook_url: Ok(value.webhook_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::CallResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CallResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallResponse> for super::CallResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallResponse> for CallResponse {
+            fn from(value: super::CallResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallResponseData {
+            call_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallResponseData {
+            fn default() -> Self {
+                Self {
+                    call_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallResponseData {
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallResponseData> for super::CallResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { call_id: value.call_id? })
+            }
+        }
+        impl ::std::convert::From<super::CallResponseData> for CallResponseData {
+            fn from(value: super::CallResponseData) -> Self {
+                Self { call_id: Ok(value.call_id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallSummary {
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_ended_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_ended_reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_picked_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            call_type: ::std::result::Result<
+                ::std::option::Option<super::CallType>,
+                ::std::string::String,
+            >,
+            campaign_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            campaign_upload_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            duration_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            from_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::CallStatus>,
+                ::std::string::String,
+            >,
+            tag: ::std::result::Result<
+                ::std::option::Option<super::CallTag>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallSummary {
+            fn default() -> Self {
+                Self {
+                    agent_name: Ok(Default::default()),
+                    agent_uuid: Ok(Default::default()),
+                    call_ended_by: Ok(Default::default()),
+                    call_ended_reason: Ok(Default::default()),
+                    call_id: Ok(Default::default()),
+                    call_picked_at: Ok(Default::default()),
+                    call_type: Ok(Default::default()),
+                    campaign_id: Ok(Default::default()),
+                    campaign_upload_id: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    duration_seconds: Ok(Default::default()),
+                    from_number: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    tag: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallSummary {
+            pub fn agent_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
+                self
+            }
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn call_ended_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_ended_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_ended_by: {e}")
+                    });
+                self
+            }
+            pub fn call_ended_reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_ended_reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for call_ended_reason: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+            pub fn call_picked_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_picked_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for call_picked_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn call_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_type: {e}")
+                    });
+                self
+            }
+            pub fn campaign_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for campaign_id: {e}")
+                    });
+                self
+            }
+            pub fn campaign_upload_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_upload_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for campaign_upload_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn duration_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for duration_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from_number: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn tag<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallTag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallSummary> for super::CallSummary {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallSummary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_name: value.agent_name?,
+                    agent_uuid: value.agent_uuid?,
+                    call_ended_by: value.call_ended_by?,
+                    call_ended_reason: value.call_ended_reason?,
+                    call_id: value.call_id?,
+                    call_picked_at: value.call_picked_at?,
+                    call_type: value.call_type?,
+                    campaign_id: value.campaign_id?,
+                    campaign_upload_id: value.campaign_upload_id?,
+                    created_at: value.created_at?,
+                    duration_seconds: value.duration_seconds?,
+                    from_number: value.from_number?,
+                    phone_number: value.phone_number?,
+                    status: value.status?,
+                    tag: value.tag?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallSummary> for CallSummary {
+            fn from(value: super::CallSummary) -> Self {
+                Self {
+                    agent_name: Ok(value.agent_name),
+                    agent_uuid: Ok(value.agent_uuid),
+                    call_ended_by: Ok(value.call_ended_by),
+                    call_ended_reason: Ok(value.call_ended_reason),
+                    call_id: Ok(value.call_id),
+                    call_picked_at: Ok(value.call_picked_at),
+                    call_type: Ok(value.call_type),
+                    campaign_id: Ok(value.campaign_id),
+                    campaign_upload_id: Ok(value.campaign_upload_id),
+                    created_at: Ok(value.created_at),
+                    duration_seconds: Ok(value.duration_seconds),
+                    from_number: Ok(value.from_number),
+                    phone_number: Ok(value.phone_number),
+                    status: Ok(value.status),
+                    tag: Ok(value.tag),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CallTag {
+            color_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CallTag {
+            fn default() -> Self {
+                Self {
+                    color_code: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl CallTag {
+            pub fn color_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color_code: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CallTag> for super::CallTag {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CallTag,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    color_code: value.color_code?,
+                    id: value.id?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CallTag> for CallTag {
+            fn from(value: super::CallTag) -> Self {
+                Self {
+                    color_code: Ok(value.color_code),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignContact {
+            person_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignContact {
+            fn default() -> Self {
+                Self {
+                    person_name: Ok(Default::default()),
+                    phone: Err("no value supplied for phone".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CampaignContact {
+            pub fn person_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.person_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for person_name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignContact> for super::CampaignContact {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignContact,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    person_name: value.person_name?,
+                    phone: value.phone?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignContact> for CampaignContact {
+            fn from(value: super::CampaignContact) -> Self {
+                Self {
+                    person_name: Ok(value.person_name),
+                    phone: Ok(value.phone),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignContactsRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contacts: ::std::result::Result<
+                ::std::vec::Vec<super::CampaignContact>,
+                ::std::string::String,
+            >,
+            enqueue: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for CampaignContactsRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    contacts: Err("no value supplied for contacts".to_string()),
+                    enqueue: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignContactsRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn contacts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CampaignContact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contacts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contacts: {e}")
+                    });
+                self
+            }
+            pub fn enqueue<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enqueue = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enqueue: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignContactsRequest>
+        for super::CampaignContactsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignContactsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    contacts: value.contacts?,
+                    enqueue: value.enqueue?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignContactsRequest>
+        for CampaignContactsRequest {
+            fn from(value: super::CampaignContactsRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    contacts: Ok(value.contacts),
+                    enqueue: Ok(value.enqueue),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignContactsResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::CampaignContactsResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignContactsResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignContactsResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignContactsResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignContactsResponse>
+        for super::CampaignContactsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignContactsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignContactsResponse>
+        for CampaignContactsResponse {
+            fn from(value: super::CampaignContactsResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignContactsResponseData {
+            campaign_upload_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            contacts_accepted: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            contacts_received: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            dnd_skipped: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            duplicates_removed: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            enqueued: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            queued_calls: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignContactsResponseData {
+            fn default() -> Self {
+                Self {
+                    campaign_upload_id: Ok(Default::default()),
+                    contacts_accepted: Ok(Default::default()),
+                    contacts_received: Ok(Default::default()),
+                    dnd_skipped: Ok(Default::default()),
+                    duplicates_removed: Ok(Default::default()),
+                    enqueued: Ok(Default::default()),
+                    queued_calls: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignContactsResponseData {
+            pub fn campaign_upload_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_upload_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for campaign_upload_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contacts_accepted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contacts_accepted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contacts_accepted: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn contacts_received<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contacts_received = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contacts_received: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn dnd_skipped<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dnd_skipped = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dnd_skipped: {e}")
+                    });
+                self
+            }
+            pub fn duplicates_removed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duplicates_removed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for duplicates_removed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enqueued<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enqueued = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enqueued: {e}")
+                    });
+                self
+            }
+            pub fn queued_calls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queued_calls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queued_calls: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignContactsResponseData>
+        for super::CampaignContactsResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignContactsResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    campaign_upload_id: value.campaign_upload_id?,
+                    contacts_accepted: value.contacts_accepted?,
+                    contacts_received: value.contacts_received?,
+                    dnd_skipped: value.dnd_skipped?,
+                    duplicates_removed: value.duplicates_removed?,
+                    enqueued: value.enqueued?,
+                    queued_calls: value.queued_calls?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignContactsResponseData>
+        for CampaignContactsResponseData {
+            fn from(value: super::CampaignContactsResponseData) -> Self {
+                Self {
+                    campaign_upload_id: Ok(value.campaign_upload_id),
+                    contacts_accepted: Ok(value.contacts_accepted),
+                    contacts_received: Ok(value.contacts_received),
+                    dnd_skipped: Ok(value.dnd_skipped),
+                    duplicates_removed: Ok(value.duplicates_removed),
+                    enqueued: Ok(value.enqueued),
+                    queued_calls: Ok(value.queued_calls),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignInfo {
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            is_retry_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            retry_delay: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            retry_threshold: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignInfo {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_retry_enabled: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    retry_delay: Ok(Default::default()),
+                    retry_threshold: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignInfo {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_retry_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_retry_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_retry_enabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn retry_delay<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_delay = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retry_delay: {e}")
+                    });
+                self
+            }
+            pub fn retry_threshold<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_threshold = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_threshold: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignInfo> for super::CampaignInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    is_retry_enabled: value.is_retry_enabled?,
+                    name: value.name?,
+                    retry_delay: value.retry_delay?,
+                    retry_threshold: value.retry_threshold?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignInfo> for CampaignInfo {
+            fn from(value: super::CampaignInfo) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    is_retry_enabled: Ok(value.is_retry_enabled),
+                    name: Ok(value.name),
+                    retry_delay: Ok(value.retry_delay),
+                    retry_threshold: Ok(value.retry_threshold),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignQueue {
+            agent_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            completed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            total_queued: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignQueue {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Ok(Default::default()),
+                    completed: Ok(Default::default()),
+                    total_queued: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignQueue {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn completed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed: {e}")
+                    });
+                self
+            }
+            pub fn total_queued<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_queued = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_queued: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignQueue> for super::CampaignQueue {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignQueue,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    completed: value.completed?,
+                    total_queued: value.total_queued?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignQueue> for CampaignQueue {
+            fn from(value: super::CampaignQueue) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    completed: Ok(value.completed),
+                    total_queued: Ok(value.total_queued),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignStatus {
+            calls: ::std::result::Result<
+                ::std::option::Option<super::CampaignStatusCalls>,
+                ::std::string::String,
+            >,
+            campaign: ::std::result::Result<
+                ::std::option::Option<super::CampaignInfo>,
+                ::std::string::String,
+            >,
+            uploads: ::std::result::Result<
+                ::std::vec::Vec<super::CampaignUpload>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignStatus {
+            fn default() -> Self {
+                Self {
+                    calls: Ok(Default::default()),
+                    campaign: Ok(Default::default()),
+                    uploads: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignStatus {
+            pub fn calls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignStatusCalls>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for calls: {e}")
+                    });
+                self
+            }
+            pub fn campaign<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CampaignInfo>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for campaign: {e}")
+                    });
+                self
+            }
+            pub fn uploads<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CampaignUpload>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uploads = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for uploads: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignStatus> for super::CampaignStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    calls: value.calls?,
+                    campaign: value.campaign?,
+                    uploads: value.uploads?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignStatus> for CampaignStatus {
+            fn from(value: super::CampaignStatus) -> Self {
+                Self {
+                    calls: Ok(value.calls),
+                    campaign: Ok(value.campaign),
+                    uploads: Ok(value.uploads),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignStatusCalls {
+            by_status: ::std::result::Result<
+                ::std::collections::HashMap<::std::string::String, i64>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignStatusCalls {
+            fn default() -> Self {
+                Self {
+                    by_status: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignStatusCalls {
+            pub fn by_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for by_status: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignStatusCalls>
+        for super::CampaignStatusCalls {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignStatusCalls,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    by_status: value.by_status?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignStatusCalls> for CampaignStatusCalls {
+            fn from(value: super::CampaignStatusCalls) -> Self {
+                Self {
+                    by_status: Ok(value.by_status),
+                    total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignStatusResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::CampaignStatus>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignStatusResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignStatusResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CampaignStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignStatusResponse>
+        for super::CampaignStatusResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignStatusResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignStatusResponse>
+        for CampaignStatusResponse {
+            fn from(value: super::CampaignStatusResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignUpload {
+            agent_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            campaign_upload_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            queues: ::std::result::Result<
+                ::std::vec::Vec<super::CampaignQueue>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignUpload {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Ok(Default::default()),
+                    campaign_upload_id: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    file_name: Ok(Default::default()),
+                    queues: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignUpload {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn campaign_upload_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_upload_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for campaign_upload_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn queues<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CampaignQueue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queues = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queues: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignUpload> for super::CampaignUpload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignUpload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    campaign_upload_id: value.campaign_upload_id?,
+                    created_at: value.created_at?,
+                    file_name: value.file_name?,
+                    queues: value.queues?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignUpload> for CampaignUpload {
+            fn from(value: super::CampaignUpload) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    campaign_upload_id: Ok(value.campaign_upload_id),
+                    created_at: Ok(value.created_at),
+                    file_name: Ok(value.file_name),
+                    queues: Ok(value.queues),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatInboundRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            content: ::std::result::Result<::std::string::String, ::std::string::String>,
+            customer_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatInboundRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    content: Err("no value supplied for content".to_string()),
+                    customer_id: Err("no value supplied for customer_id".to_string()),
+                    session_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatInboundRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatInboundRequest> for super::ChatInboundRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatInboundRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    content: value.content?,
+                    customer_id: value.customer_id?,
+                    session_id: value.session_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatInboundRequest> for ChatInboundRequest {
+            fn from(value: super::ChatInboundRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    content: Ok(value.content),
+                    customer_id: Ok(value.customer_id),
+                    session_id: Ok(value.session_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatInboundResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::ChatInboundResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatInboundResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatInboundResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatInboundResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatInboundResponse>
+        for super::ChatInboundResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatInboundResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatInboundResponse> for ChatInboundResponse {
+            fn from(value: super::ChatInboundResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatInboundResponseData {
+            help_requested: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            mode: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reply: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatInboundResponseData {
+            fn default() -> Self {
+                Self {
+                    help_requested: Ok(Default::default()),
+                    mode: Ok(Default::default()),
+                    reply: Ok(Default::default()),
+                    session_id: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatInboundResponseData {
+            pub fn help_requested<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.help_requested = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for help_requested: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mode: {e}")
+                    });
+                self
+            }
+            pub fn reply<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reply: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatInboundResponseData>
+        for super::ChatInboundResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatInboundResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    help_requested: value.help_requested?,
+                    mode: value.mode?,
+                    reply: value.reply?,
+                    session_id: value.session_id?,
+                    state: value.state?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatInboundResponseData>
+        for ChatInboundResponseData {
+            fn from(value: super::ChatInboundResponseData) -> Self {
+                Self {
+                    help_requested: Ok(value.help_requested),
+                    mode: Ok(value.mode),
+                    reply: Ok(value.reply),
+                    session_id: Ok(value.session_id),
+                    state: Ok(value.state),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatSession {
+            account_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            active_human: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            chat_agent_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            current_state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            help_requested: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            metadata: ::std::result::Result<
+                ::std::option::Option<super::ChatSessionMetadata>,
+                ::std::string::String,
+            >,
+            mode: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatSession {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    active_human: Ok(Default::default()),
+                    chat_agent_id: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    current_state: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    help_requested: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    metadata: Ok(Default::default()),
+                    mode: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatSession {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn active_human<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_human = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active_human: {e}")
+                    });
+                self
+            }
+            pub fn chat_agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chat_agent_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn current_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_state: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn help_requested<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.help_requested = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for help_requested: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatSessionMetadata>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+            pub fn mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mode: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatSession> for super::ChatSession {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatSession,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    active_human: value.active_human?,
+                    chat_agent_id: value.chat_agent_id?,
+                    created_at: value.created_at?,
+                    current_state: value.current_state?,
+                    customer_id: value.customer_id?,
+                    help_requested: value.help_requested?,
+                    id: value.id?,
+                    metadata: value.metadata?,
+                    mode: value.mode?,
+                    status: value.status?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatSession> for ChatSession {
+            fn from(value: super::ChatSession) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    active_human: Ok(value.active_human),
+                    chat_agent_id: Ok(value.chat_agent_id),
+                    created_at: Ok(value.created_at),
+                    current_state: Ok(value.current_state),
+                    customer_id: Ok(value.customer_id),
+                    help_requested: Ok(value.help_requested),
+                    id: Ok(value.id),
+                    metadata: Ok(value.metadata),
+                    mode: Ok(value.mode),
+                    status: Ok(value.status),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatSessionMetadata {
+            context: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            input_fields: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            state_fields: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatSessionMetadata {
+            fn default() -> Self {
+                Self {
+                    context: Ok(Default::default()),
+                    input_fields: Ok(Default::default()),
+                    state_fields: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatSessionMetadata {
+            pub fn context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
+                self
+            }
+            pub fn input_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_fields: {e}")
+                    });
+                self
+            }
+            pub fn state_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state_fields: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatSessionMetadata>
+        for super::ChatSessionMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatSessionMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    context: value.context?,
+                    input_fields: value.input_fields?,
+                    state_fields: value.state_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatSessionMetadata> for ChatSessionMetadata {
+            fn from(value: super::ChatSessionMetadata) -> Self {
+                Self {
+                    context: Ok(value.context),
+                    input_fields: Ok(value.input_fields),
+                    state_fields: Ok(value.state_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatSessionRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            context: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            input_fields: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatSessionRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    context: Ok(Default::default()),
+                    customer_id: Err("no value supplied for customer_id".to_string()),
+                    input_fields: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatSessionRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn input_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_fields: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatSessionRequest> for super::ChatSessionRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatSessionRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    context: value.context?,
+                    customer_id: value.customer_id?,
+                    input_fields: value.input_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatSessionRequest> for ChatSessionRequest {
+            fn from(value: super::ChatSessionRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    context: Ok(value.context),
+                    customer_id: Ok(value.customer_id),
+                    input_fields: Ok(value.input_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatSessionResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::ChatSession>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatSessionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatSessionResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ChatSession>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatSessionResponse>
+        for super::ChatSessionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatSessionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatSessionResponse> for ChatSessionResponse {
+            fn from(value: super::ChatSessionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DataExtractionField {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_format: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DataExtractionField {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    key: Ok(Default::default()),
+                    output_format: Ok(Default::default()),
+                    required: Ok(Default::default()),
+                }
+            }
+        }
+        impl DataExtractionField {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn output_format<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_format = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_format: {e}")
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DataExtractionField>
+        for super::DataExtractionField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DataExtractionField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    key: value.key?,
+                    output_format: value.output_format?,
+                    required: value.required?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DataExtractionField> for DataExtractionField {
+            fn from(value: super::DataExtractionField) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    key: Ok(value.key),
+                    output_format: Ok(value.output_format),
+                    required: Ok(value.required),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DndListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::DndNumber>,
+                ::std::string::String,
+            >,
+            meta: ::std::result::Result<
+                ::std::option::Option<super::PaginationMeta>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DndListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    meta: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl DndListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DndNumber>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn meta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaginationMeta>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meta: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DndListResponse> for super::DndListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DndListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    meta: value.meta?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DndListResponse> for DndListResponse {
+            fn from(value: super::DndListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    meta: Ok(value.meta),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DndNumber {
+            agent_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DndNumber {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                }
+            }
+        }
+        impl DndNumber {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DndNumber> for super::DndNumber {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DndNumber,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    phone: value.phone?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DndNumber> for DndNumber {
+            fn from(value: super::DndNumber) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    phone: Ok(value.phone),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DndNumberRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<::std::string::String, ::std::string::String>,
+            reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DndNumberRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    phone: Err("no value supplied for phone".to_string()),
+                    reason: Ok(Default::default()),
+                }
+            }
+        }
+        impl DndNumberRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DndNumberRequest> for super::DndNumberRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DndNumberRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    phone: value.phone?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DndNumberRequest> for DndNumberRequest {
+            fn from(value: super::DndNumberRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    phone: Ok(value.phone),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DndNumberResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::DndNumber>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DndNumberResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl DndNumberResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DndNumber>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DndNumberResponse> for super::DndNumberResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DndNumberResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DndNumberResponse> for DndNumberResponse {
+            fn from(value: super::DndNumberResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorBadRequest {
+            details: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ErrorBadRequest {
+            fn default() -> Self {
+                Self {
+                    details: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ErrorBadRequest {
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorBadRequest> for super::ErrorBadRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorBadRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    details: value.details?,
+                    error: value.error?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ErrorBadRequest> for ErrorBadRequest {
+            fn from(value: super::ErrorBadRequest) -> Self {
+                Self {
+                    details: Ok(value.details),
+                    error: Ok(value.error),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorForbidden {
+            details: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ErrorForbidden {
+            fn default() -> Self {
+                Self {
+                    details: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ErrorForbidden {
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorForbidden> for super::ErrorForbidden {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorForbidden,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    details: value.details?,
+                    error: value.error?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ErrorForbidden> for ErrorForbidden {
+            fn from(value: super::ErrorForbidden) -> Self {
+                Self {
+                    details: Ok(value.details),
+                    error: Ok(value.error),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorNotFound {
+            details: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ErrorNotFound {
+            fn default() -> Self {
+                Self {
+                    details: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ErrorNotFound {
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorNotFound> for super::ErrorNotFound {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorNotFound,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    details: value.details?,
+                    error: value.error?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ErrorNotFound> for ErrorNotFound {
+            fn from(value: super::ErrorNotFound) -> Self {
+                Self {
+                    details: Ok(value.details),
+                    error: Ok(value.error),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorUnauthorized {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ErrorUnauthorized {
+            fn default() -> Self {
+                Self {
+                    error: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ErrorUnauthorized {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorUnauthorized> for super::ErrorUnauthorized {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorUnauthorized,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ErrorUnauthorized> for ErrorUnauthorized {
+            fn from(value: super::ErrorUnauthorized) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorValidation {
+            errors: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ErrorValidation {
+            fn default() -> Self {
+                Self {
+                    errors: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ErrorValidation {
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorValidation> for super::ErrorValidation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorValidation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    errors: value.errors?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ErrorValidation> for ErrorValidation {
+            fn from(value: super::ErrorValidation) -> Self {
+                Self {
+                    errors: Ok(value.errors),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InjectContextRequest {
+            context: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for InjectContextRequest {
+            fn default() -> Self {
+                Self {
+                    context: Err("no value supplied for context".to_string()),
+                }
+            }
+        }
+        impl InjectContextRequest {
+            pub fn context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InjectContextRequest>
+        for super::InjectContextRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InjectContextRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { context: value.context? })
+            }
+        }
+        impl ::std::convert::From<super::InjectContextRequest> for InjectContextRequest {
+            fn from(value: super::InjectContextRequest) -> Self {
+                Self { context: Ok(value.context) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InjectContextResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::InjectContextResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InjectContextResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl InjectContextResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InjectContextResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InjectContextResponse>
+        for super::InjectContextResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InjectContextResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InjectContextResponse>
+        for InjectContextResponse {
+            fn from(value: super::InjectContextResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InjectContextResponseData {
+            context: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InjectContextResponseData {
+            fn default() -> Self {
+                Self {
+                    context: Ok(Default::default()),
+                    session_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl InjectContextResponseData {
+            pub fn context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InjectContextResponseData>
+        for super::InjectContextResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InjectContextResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    context: value.context?,
+                    session_id: value.session_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InjectContextResponseData>
+        for InjectContextResponseData {
+            fn from(value: super::InjectContextResponseData) -> Self {
+                Self {
+                    context: Ok(value.context),
+                    session_id: Ok(value.session_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyCallRequest {
+            additional_data: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            country_code: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            person_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            system_prompt: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            webhook_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyCallRequest {
+            fn default() -> Self {
+                Self {
+                    additional_data: Ok(Default::default()),
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    country_code: Err("no value supplied for country_code".to_string()),
+                    person_name: Ok(Default::default()),
+                    phone_number: Err("no value supplied for phone_number".to_string()),
+                    system_prompt: Ok(Default::default()),
+                    webhook_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyCallRequest {
+            pub fn additional_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_data: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn country_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country_code: {e}")
+                    });
+                self
+            }
+            pub fn person_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.person_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for person_name: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn system_prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.system_prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for system_prompt: {e}")
+                    });
+                self
+            }
+            pub fn webhook_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.webhook_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for webhook_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyCallRequest> for super::LegacyCallRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyCallRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    additional_data: value.additional_data?,
+                    agent_uuid: value.agent_uuid?,
+                    country_code: value.country_code?,
+                    person_name: value.person_name?,
+                    phone_number: value.phone_number?,
+                    system_prompt: value.system_prompt?,
+                    webhook_url: value.webhook_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyCallRequest> for LegacyCallRequest {
+            fn from(value: super::LegacyCallRequest) -> Self {
+                Self {
+                    additional_data: Ok(value.additional_data),
+                    agent_uuid: Ok(value.agent_uuid),
+                    country_code: Ok(value.country_code),
+                    person_name: Ok(value.person_name),
+                    phone_number: Ok(value.phone_number),
+                    system_prompt: Ok(value.system_prompt),
+                    webhook_url: Ok(value.webhook_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyCallResponse {
+            call_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<super::LegacyCallResponseData>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyCallResponse {
+            fn default() -> Self {
+                Self {
+                    call_id: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyCallResponse {
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LegacyCallResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyCallResponse> for super::LegacyCallResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyCallResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    call_id: value.call_id?,
+                    data: value.data?,
+                    message: value.message?,
+                    status: value.status?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyCallResponse> for LegacyCallResponse {
+            fn from(value: super::LegacyCallResponse) -> Self {
+                Self {
+                    call_id: Ok(value.call_id),
+                    data: Ok(value.data),
+                    message: Ok(value.message),
+                    status: Ok(value.status),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyCallResponseData {
+            call_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyCallResponseData {
+            fn default() -> Self {
+                Self {
+                    call_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyCallResponseData {
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyCallResponseData>
+        for super::LegacyCallResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyCallResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { call_id: value.call_id? })
+            }
+        }
+        impl ::std::convert::From<super::LegacyCallResponseData>
+        for LegacyCallResponseData {
+            fn from(value: super::LegacyCallResponseData) -> Self {
+                Self { call_id: Ok(value.call_id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyChatMessageRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            chat_session_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for LegacyChatMessageRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    chat_session_id: Err(
+                        "no value supplied for chat_session_id".to_string(),
+                    ),
+                    message: Err("no value supplied for message".to_string()),
+                }
+            }
+        }
+        impl LegacyChatMessageRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn chat_session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chat_session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chat_session_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyChatMessageRequest>
+        for super::LegacyChatMessageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyChatMessageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    chat_session_id: value.chat_session_id?,
+                    message: value.message?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyChatMessageRequest>
+        for LegacyChatMessageRequest {
+            fn from(value: super::LegacyChatMessageRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    chat_session_id: Ok(value.chat_session_id),
+                    message: Ok(value.message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyChatMessageResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::LegacyChatMessageResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyChatMessageResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyChatMessageResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LegacyChatMessageResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyChatMessageResponse>
+        for super::LegacyChatMessageResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyChatMessageResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyChatMessageResponse>
+        for LegacyChatMessageResponse {
+            fn from(value: super::LegacyChatMessageResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyChatMessageResponseData {
+            current_state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            response: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            tool_calls: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                ::std::string::String,
+            >,
+            tool_results: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyChatMessageResponseData {
+            fn default() -> Self {
+                Self {
+                    current_state: Ok(Default::default()),
+                    response: Ok(Default::default()),
+                    session_id: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                    tool_calls: Ok(Default::default()),
+                    tool_results: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyChatMessageResponseData {
+            pub fn current_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_state: {e}")
+                    });
+                self
+            }
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn tool_calls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tool_calls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_calls: {e}")
+                    });
+                self
+            }
+            pub fn tool_results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tool_results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyChatMessageResponseData>
+        for super::LegacyChatMessageResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyChatMessageResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_state: value.current_state?,
+                    response: value.response?,
+                    session_id: value.session_id?,
+                    success: value.success?,
+                    tool_calls: value.tool_calls?,
+                    tool_results: value.tool_results?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyChatMessageResponseData>
+        for LegacyChatMessageResponseData {
+            fn from(value: super::LegacyChatMessageResponseData) -> Self {
+                Self {
+                    current_state: Ok(value.current_state),
+                    response: Ok(value.response),
+                    session_id: Ok(value.session_id),
+                    success: Ok(value.success),
+                    tool_calls: Ok(value.tool_calls),
+                    tool_results: Ok(value.tool_results),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyChatSessionRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            metadata: ::std::result::Result<
+                ::std::option::Option<super::LegacyChatSessionRequestMetadata>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyChatSessionRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                    metadata: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyChatSessionRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LegacyChatSessionRequestMetadata>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyChatSessionRequest>
+        for super::LegacyChatSessionRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyChatSessionRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                    metadata: value.metadata?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyChatSessionRequest>
+        for LegacyChatSessionRequest {
+            fn from(value: super::LegacyChatSessionRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                    metadata: Ok(value.metadata),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyChatSessionRequestMetadata {
+            person_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyChatSessionRequestMetadata {
+            fn default() -> Self {
+                Self {
+                    person_name: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl LegacyChatSessionRequestMetadata {
+            pub fn person_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.person_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for person_name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyChatSessionRequestMetadata>
+        for super::LegacyChatSessionRequestMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyChatSessionRequestMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    person_name: value.person_name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyChatSessionRequestMetadata>
+        for LegacyChatSessionRequestMetadata {
+            fn from(value: super::LegacyChatSessionRequestMetadata) -> Self {
+                Self {
+                    person_name: Ok(value.person_name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyChatSessionResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::LegacyChatSessionResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyChatSessionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyChatSessionResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LegacyChatSessionResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyChatSessionResponse>
+        for super::LegacyChatSessionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyChatSessionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyChatSessionResponse>
+        for LegacyChatSessionResponse {
+            fn from(value: super::LegacyChatSessionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyChatSessionResponseData {
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            started_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            welcome_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyChatSessionResponseData {
+            fn default() -> Self {
+                Self {
+                    agent_name: Ok(Default::default()),
+                    session_id: Ok(Default::default()),
+                    started_at: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                    welcome_message: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyChatSessionResponseData {
+            pub fn agent_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn started_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn welcome_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.welcome_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for welcome_message: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyChatSessionResponseData>
+        for super::LegacyChatSessionResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyChatSessionResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_name: value.agent_name?,
+                    session_id: value.session_id?,
+                    started_at: value.started_at?,
+                    success: value.success?,
+                    welcome_message: value.welcome_message?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyChatSessionResponseData>
+        for LegacyChatSessionResponseData {
+            fn from(value: super::LegacyChatSessionResponseData) -> Self {
+                Self {
+                    agent_name: Ok(value.agent_name),
+                    session_id: Ok(value.session_id),
+                    started_at: Ok(value.started_at),
+                    success: Ok(value.success),
+                    welcome_message: Ok(value.welcome_message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyCloseSessionRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyCloseSessionRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Err("no value supplied for agent_uuid".to_string()),
+                }
+            }
+        }
+        impl LegacyCloseSessionRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyCloseSessionRequest>
+        for super::LegacyCloseSessionRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyCloseSessionRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyCloseSessionRequest>
+        for LegacyCloseSessionRequest {
+            fn from(value: super::LegacyCloseSessionRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyCloseSessionResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::LegacyCloseSessionResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyCloseSessionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyCloseSessionResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LegacyCloseSessionResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyCloseSessionResponse>
+        for super::LegacyCloseSessionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyCloseSessionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyCloseSessionResponse>
+        for LegacyCloseSessionResponse {
+            fn from(value: super::LegacyCloseSessionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyCloseSessionResponseData {
+            session_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyCloseSessionResponseData {
+            fn default() -> Self {
+                Self {
+                    session_id: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                    summary: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyCloseSessionResponseData {
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyCloseSessionResponseData>
+        for super::LegacyCloseSessionResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyCloseSessionResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    session_id: value.session_id?,
+                    success: value.success?,
+                    summary: value.summary?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyCloseSessionResponseData>
+        for LegacyCloseSessionResponseData {
+            fn from(value: super::LegacyCloseSessionResponseData) -> Self {
+                Self {
+                    session_id: Ok(value.session_id),
+                    success: Ok(value.success),
+                    summary: Ok(value.summary),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MessageResponse {
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessageResponse {
+            fn default() -> Self {
+                Self {
+                    message: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl MessageResponse {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessageResponse> for super::MessageResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessageResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message: value.message?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessageResponse> for MessageResponse {
+            fn from(value: super::MessageResponse) -> Self {
+                Self {
+                    message: Ok(value.message),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaginationMeta {
+            current_page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            per_page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_pages: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaginationMeta {
+            fn default() -> Self {
+                Self {
+                    current_page: Ok(Default::default()),
+                    per_page: Ok(Default::default()),
+                    total_count: Ok(Default::default()),
+                    total_pages: Ok(Default::default()),
+                }
+            }
+        }
+        impl PaginationMeta {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+            pub fn total_pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaginationMeta> for super::PaginationMeta {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaginationMeta,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    per_page: value.per_page?,
+                    total_count: value.total_count?,
+                    total_pages: value.total_pages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaginationMeta> for PaginationMeta {
+            fn from(value: super::PaginationMeta) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    per_page: Ok(value.per_page),
+                    total_count: Ok(value.total_count),
+                    total_pages: Ok(value.total_pages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostCallWebhook {
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_log_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_status: ::std::result::Result<
+                ::std::option::Option<super::CallStatus>,
+                ::std::string::String,
+            >,
+            call_summary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            call_trigger_data: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            call_type: ::std::result::Result<
+                ::std::option::Option<super::CallType>,
+                ::std::string::String,
+            >,
+            data_capture: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            structured_output: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostCallWebhook {
+            fn default() -> Self {
+                Self {
+                    agent_name: Ok(Default::default()),
+                    call_log_id: Ok(Default::default()),
+                    call_status: Ok(Default::default()),
+                    call_summary: Ok(Default::default()),
+                    call_trigger_data: Ok(Default::default()),
+                    call_type: Ok(Default::default()),
+                    data_capture: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    structured_output: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl PostCallWebhook {
+            pub fn agent_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
+                self
+            }
+            pub fn call_log_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_log_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_log_id: {e}")
+                    });
+                self
+            }
+            pub fn call_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_status: {e}")
+                    });
+                self
+            }
+            pub fn call_summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_summary: {e}")
+                    });
+                self
+            }
+            pub fn call_trigger_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_trigger_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for call_trigger_data: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn call_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CallType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_type: {e}")
+                    });
+                self
+            }
+            pub fn data_capture<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_capture = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_capture: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn structured_output<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.structured_output = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for structured_output: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostCallWebhook> for super::PostCallWebhook {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostCallWebhook,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_name: value.agent_name?,
+                    call_log_id: value.call_log_id?,
+                    call_status: value.call_status?,
+                    call_summary: value.call_summary?,
+                    call_trigger_data: value.call_trigger_data?,
+                    call_type: value.call_type?,
+                    data_capture: value.data_capture?,
+                    phone_number: value.phone_number?,
+                    structured_output: value.structured_output?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostCallWebhook> for PostCallWebhook {
+            fn from(value: super::PostCallWebhook) -> Self {
+                Self {
+                    agent_name: Ok(value.agent_name),
+                    call_log_id: Ok(value.call_log_id),
+                    call_status: Ok(value.call_status),
+                    call_summary: Ok(value.call_summary),
+                    call_trigger_data: Ok(value.call_trigger_data),
+                    call_type: Ok(value.call_type),
+                    data_capture: Ok(value.data_capture),
+                    phone_number: Ok(value.phone_number),
+                    structured_output: Ok(value.structured_output),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RecordingResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::RecordingResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RecordingResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl RecordingResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RecordingResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RecordingResponse> for super::RecordingResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RecordingResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RecordingResponse> for RecordingResponse {
+            fn from(value: super::RecordingResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RecordingResponseData {
+            call_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expires_in_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            recording_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RecordingResponseData {
+            fn default() -> Self {
+                Self {
+                    call_id: Ok(Default::default()),
+                    expires_in_seconds: Ok(Default::default()),
+                    recording_url: Ok(Default::default()),
+                }
+            }
+        }
+        impl RecordingResponseData {
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+            pub fn expires_in_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_in_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for expires_in_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn recording_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recording_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recording_url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RecordingResponseData>
+        for super::RecordingResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RecordingResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    call_id: value.call_id?,
+                    expires_in_seconds: value.expires_in_seconds?,
+                    recording_url: value.recording_url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RecordingResponseData>
+        for RecordingResponseData {
+            fn from(value: super::RecordingResponseData) -> Self {
+                Self {
+                    call_id: Ok(value.call_id),
+                    expires_in_seconds: Ok(value.expires_in_seconds),
+                    recording_url: Ok(value.recording_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RetryConfig {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            interval_minutes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            max_attempts: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RetryConfig {
+            fn default() -> Self {
+                Self {
+                    enabled: Ok(Default::default()),
+                    interval_minutes: Ok(Default::default()),
+                    max_attempts: Ok(Default::default()),
+                }
+            }
+        }
+        impl RetryConfig {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn interval_minutes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interval_minutes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for interval_minutes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn max_attempts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_attempts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_attempts: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RetryConfig> for super::RetryConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RetryConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enabled: value.enabled?,
+                    interval_minutes: value.interval_minutes?,
+                    max_attempts: value.max_attempts?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RetryConfig> for RetryConfig {
+            fn from(value: super::RetryConfig) -> Self {
+                Self {
+                    enabled: Ok(value.enabled),
+                    interval_minutes: Ok(value.interval_minutes),
+                    max_attempts: Ok(value.max_attempts),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SupportRequest {
+            command: ::std::result::Result<
+                ::std::option::Option<super::SupportRequestCommand>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SupportRequest {
+            fn default() -> Self {
+                Self {
+                    command: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                }
+            }
+        }
+        impl SupportRequest {
+            pub fn command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SupportRequestCommand>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for command: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SupportRequest> for super::SupportRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SupportRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    command: value.command?,
+                    message: value.message?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SupportRequest> for SupportRequest {
+            fn from(value: super::SupportRequest) -> Self {
+                Self {
+                    command: Ok(value.command),
+                    message: Ok(value.message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SupportResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::SupportResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SupportResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl SupportResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SupportResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SupportResponse> for super::SupportResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SupportResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SupportResponse> for SupportResponse {
+            fn from(value: super::SupportResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SupportResponseData {
+            active_human: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            command: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reply: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SupportResponseData {
+            fn default() -> Self {
+                Self {
+                    active_human: Ok(Default::default()),
+                    command: Ok(Default::default()),
+                    reply: Ok(Default::default()),
+                    session_id: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                }
+            }
+        }
+        impl SupportResponseData {
+            pub fn active_human<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_human = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active_human: {e}")
+                    });
+                self
+            }
+            pub fn command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for command: {e}")
+                    });
+                self
+            }
+            pub fn reply<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reply = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reply: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SupportResponseData>
+        for super::SupportResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SupportResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active_human: value.active_human?,
+                    command: value.command?,
+                    reply: value.reply?,
+                    session_id: value.session_id?,
+                    state: value.state?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SupportResponseData> for SupportResponseData {
+            fn from(value: super::SupportResponseData) -> Self {
+                Self {
+                    active_human: Ok(value.active_human),
+                    command: Ok(value.command),
+                    reply: Ok(value.reply),
+                    session_id: Ok(value.session_id),
+                    state: Ok(value.state),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TranscriptResponse {
+            data: ::std::result::Result<
+                ::std::option::Option<super::TranscriptResponseData>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TranscriptResponse {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl TranscriptResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TranscriptResponseData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TranscriptResponse> for super::TranscriptResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TranscriptResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TranscriptResponse> for TranscriptResponse {
+            fn from(value: super::TranscriptResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TranscriptResponseData {
+            call_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            transcript: ::std::result::Result<
+                ::std::vec::Vec<super::TranscriptTurn>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TranscriptResponseData {
+            fn default() -> Self {
+                Self {
+                    call_id: Ok(Default::default()),
+                    transcript: Ok(Default::default()),
+                }
+            }
+        }
+        impl TranscriptResponseData {
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+            pub fn transcript<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TranscriptTurn>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transcript = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for transcript: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TranscriptResponseData>
+        for super::TranscriptResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TranscriptResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    call_id: value.call_id?,
+                    transcript: value.transcript?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TranscriptResponseData>
+        for TranscriptResponseData {
+            fn from(value: super::TranscriptResponseData) -> Self {
+                Self {
+                    call_id: Ok(value.call_id),
+                    transcript: Ok(value.transcript),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TranscriptTurn {
+            content: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TranscriptTurn {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    role: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TranscriptTurn {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TranscriptTurn> for super::TranscriptTurn {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TranscriptTurn,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    role: value.role?,
+                    timestamp: value.timestamp?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TranscriptTurn> for TranscriptTurn {
+            fn from(value: super::TranscriptTurn) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    role: Ok(value.role),
+                    timestamp: Ok(value.timestamp),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -1762,6 +8438,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::Hooks,
 }
 impl Client {
     /// Create a new client.
@@ -1769,7 +8446,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::Hooks) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -1777,7 +8454,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -1785,14 +8462,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::Hooks,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::Hooks> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -1802,12 +8484,17 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::Hooks {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
-#[allow(clippy::all)]
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::Hooks>,
+    {}
+};
 impl Client {
     /**List active agents
 
@@ -1815,47 +8502,13 @@ Voice agents on the account that are currently active and not archived (able to 
 
 Sends a `GET` request to `/v1/active_agents`
 
-*/
-    pub async fn list_active_agents<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::ActiveAgent>>,
-        Error<types::ApiError>,
-    > {
-        let url = format!("{}/v1/active_agents", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_active_agents",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.list_active_agents()
+    .send()
+    .await;
+```*/
+    pub fn list_active_agents(&self) -> builder::ListActiveAgents<'_> {
+        builder::ListActiveAgents::new(self)
     }
     /**Initiate a phone call
 
@@ -1863,55 +8516,14 @@ Starts an outbound phone call to the given number using the specified agent. The
 
 Sends a `POST` request to `/v1/call`
 
-*/
-    pub async fn create_call<'a>(
-        &'a self,
-        body: &'a types::CallRequest,
-    ) -> Result<ResponseValue<types::CallResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/call", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "create_call",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.create_call()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_call(&self) -> builder::CreateCall<'_> {
+        builder::CreateCall::new(self)
     }
     /**List calls
 
@@ -1926,79 +8538,27 @@ Arguments:
 - `campaign_upload_id`: Only calls from one contact upload within a campaign.
 - `end_date`: Inclusive upper bound on `call_picked_at`, in the same formats as `start_date` (assumed: the docs describe only `start_date`'s formats).
 - `page`: 1-based page number.
-- `per_page`: Items per page. Capped at 100 (larger values are clamped by the server).
+- `per_page`: Items per page, at least 1. The server caps it at 100: a larger value is answered with pages of 100 (the docs say "capped"; it is not rejected).
 - `phone_number`: Partial match on the other party's phone number.
 - `start_date`: Inclusive lower bound on `call_picked_at`: a date (`2026-06-01`, interpreted in IST) or a full ISO-8601 timestamp.
 - `status`: Only calls with this outcome. Accepts a single value or a comma-separated list (e.g. `picked,busy`), so it is declared as a string here although the docs' schema shows a single-value enum. Known values: `picked`, `not_picked`, `failed`, `busy`, `voicemail`, `in_progress`.
-*/
-    pub async fn list_calls<'a>(
-        &'a self,
-        agent_uuid: Option<&'a str>,
-        call_type: Option<types::ListCallsCallType>,
-        campaign_id: Option<i64>,
-        campaign_upload_id: Option<i64>,
-        end_date: Option<&'a str>,
-        page: Option<::std::num::NonZeroU64>,
-        per_page: Option<::std::num::NonZeroU64>,
-        phone_number: Option<&'a str>,
-        start_date: Option<&'a str>,
-        status: Option<&'a str>,
-    ) -> Result<ResponseValue<types::CallListResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/calls", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
-            .query(&progenitor_client::QueryParam::new("call_type", &call_type))
-            .query(&progenitor_client::QueryParam::new("campaign_id", &campaign_id))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "campaign_upload_id",
-                    &campaign_upload_id,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("end_date", &end_date))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-            .query(&progenitor_client::QueryParam::new("phone_number", &phone_number))
-            .query(&progenitor_client::QueryParam::new("start_date", &start_date))
-            .query(&progenitor_client::QueryParam::new("status", &status))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_calls",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.list_calls()
+    .agent_uuid(agent_uuid)
+    .call_type(call_type)
+    .campaign_id(campaign_id)
+    .campaign_upload_id(campaign_upload_id)
+    .end_date(end_date)
+    .page(page)
+    .per_page(per_page)
+    .phone_number(phone_number)
+    .start_date(start_date)
+    .status(status)
+    .send()
+    .await;
+```*/
+    pub fn list_calls(&self) -> builder::ListCalls<'_> {
+        builder::ListCalls::new(self)
     }
     /**Get a call
 
@@ -2008,48 +8568,14 @@ Sends a `GET` request to `/v1/call/{id}`
 
 Arguments:
 - `id`: The call's `call_id`. The docs declare `format: uuid`; a malformed id answers `404`, not `400`. Not enforced as a UUID here because `POST /v1/call` returns ids such as `call_abc123xyz`.
-*/
-    pub async fn get_call<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::CallDetailResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/call/{}", self.baseurl, encode_path(& id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_call",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.get_call()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_call(&self) -> builder::GetCall<'_> {
+        builder::GetCall::new(self)
     }
     /**Get a call's transcript
 
@@ -2059,50 +8585,14 @@ Sends a `GET` request to `/v1/call/{id}/transcript`
 
 Arguments:
 - `id`: The call's `call_id`. The docs declare `format: uuid`; a malformed id answers `404`, not `400`. Not enforced as a UUID here because `POST /v1/call` returns ids such as `call_abc123xyz`.
-*/
-    pub async fn get_call_transcript<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::TranscriptResponse>, Error<types::ApiError>> {
-        let url = format!(
-            "{}/v1/call/{}/transcript", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_call_transcript",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.get_call_transcript()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_call_transcript(&self) -> builder::GetCallTranscript<'_> {
+        builder::GetCallTranscript::new(self)
     }
     /**Get a call's recording URL
 
@@ -2112,50 +8602,14 @@ Sends a `GET` request to `/v1/call/{id}/recording`
 
 Arguments:
 - `id`: The call's `call_id`. The docs declare `format: uuid`; a malformed id answers `404`, not `400`. Not enforced as a UUID here because `POST /v1/call` returns ids such as `call_abc123xyz`.
-*/
-    pub async fn get_call_recording<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::RecordingResponse>, Error<types::ApiError>> {
-        let url = format!(
-            "{}/v1/call/{}/recording", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_call_recording",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.get_call_recording()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_call_recording(&self) -> builder::GetCallRecording<'_> {
+        builder::GetCallRecording::new(self)
     }
     /**Add contacts to a campaign
 
@@ -2166,61 +8620,15 @@ Sends a `POST` request to `/v1/campaigns/{id}/contacts`
 Arguments:
 - `id`: The campaign's numeric id.
 - `body`
-*/
-    pub async fn add_campaign_contacts<'a>(
-        &'a self,
-        id: i64,
-        body: &'a types::CampaignContactsRequest,
-    ) -> Result<ResponseValue<types::CampaignContactsResponse>, Error<types::ApiError>> {
-        let url = format!(
-            "{}/v1/campaigns/{}/contacts", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "add_campaign_contacts",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.add_campaign_contacts()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn add_campaign_contacts(&self) -> builder::AddCampaignContacts<'_> {
+        builder::AddCampaignContacts::new(self)
     }
     /**Get campaign status
 
@@ -2230,50 +8638,14 @@ Sends a `GET` request to `/v1/campaigns/{id}/status`
 
 Arguments:
 - `id`: The campaign's numeric id.
-*/
-    pub async fn get_campaign_status<'a>(
-        &'a self,
-        id: i64,
-    ) -> Result<ResponseValue<types::CampaignStatusResponse>, Error<types::ApiError>> {
-        let url = format!(
-            "{}/v1/campaigns/{}/status", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_campaign_status",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.get_campaign_status()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_campaign_status(&self) -> builder::GetCampaignStatus<'_> {
+        builder::GetCampaignStatus::new(self)
     }
     /**List DND numbers
 
@@ -2284,60 +8656,19 @@ Sends a `GET` request to `/v1/dnd_numbers`
 Arguments:
 - `agent_uuid`: The agent whose DND list is read.
 - `page`: 1-based page number.
-- `per_page`: Items per page. Capped at 100 (larger values are clamped by the server).
+- `per_page`: Items per page, at least 1. The server caps it at 100: a larger value is answered with pages of 100 (the docs say "capped"; it is not rejected).
 - `search`: Partial match on the phone number.
-*/
-    pub async fn list_dnd_numbers<'a>(
-        &'a self,
-        agent_uuid: &'a str,
-        page: Option<::std::num::NonZeroU64>,
-        per_page: Option<::std::num::NonZeroU64>,
-        search: Option<&'a str>,
-    ) -> Result<ResponseValue<types::DndListResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/dnd_numbers", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-            .query(&progenitor_client::QueryParam::new("search", &search))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_dnd_numbers",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.list_dnd_numbers()
+    .agent_uuid(agent_uuid)
+    .page(page)
+    .per_page(per_page)
+    .search(search)
+    .send()
+    .await;
+```*/
+    pub fn list_dnd_numbers(&self) -> builder::ListDndNumbers<'_> {
+        builder::ListDndNumbers::new(self)
     }
     /**Add a DND number
 
@@ -2345,55 +8676,14 @@ Adds a number to an agent's do-not-disturb list so the agent never calls it agai
 
 Sends a `POST` request to `/v1/dnd_numbers`
 
-*/
-    pub async fn add_dnd_number<'a>(
-        &'a self,
-        body: &'a types::DndNumberRequest,
-    ) -> Result<ResponseValue<types::DndNumberResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/dnd_numbers", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "add_dnd_number",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.add_dnd_number()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn add_dnd_number(&self) -> builder::AddDndNumber<'_> {
+        builder::AddDndNumber::new(self)
     }
     /**Remove a DND number
 
@@ -2403,55 +8693,16 @@ Sends a `DELETE` request to `/v1/dnd_numbers`
 
 Arguments:
 - `agent_uuid`: The agent whose DND list is changed.
-- `phone`: The number to remove, in any format the API normalizes.
-*/
-    pub async fn remove_dnd_number<'a>(
-        &'a self,
-        agent_uuid: &'a str,
-        phone: &'a str,
-    ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/dnd_numbers", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
-            .query(&progenitor_client::QueryParam::new("phone", &phone))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "remove_dnd_number",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+- `phone`: The number to remove, in any format the API normalizes: digits with an optional leading `+` (e.g. `9876543210` or `+919876543210`).
+```ignore
+let response = client.remove_dnd_number()
+    .agent_uuid(agent_uuid)
+    .phone(phone)
+    .send()
+    .await;
+```*/
+    pub fn remove_dnd_number(&self) -> builder::RemoveDndNumber<'_> {
+        builder::RemoveDndNumber::new(self)
     }
     /**Create a chat session
 
@@ -2459,55 +8710,14 @@ Opens a session for a customer with an agent. Any active session for the same cu
 
 Sends a `POST` request to `/v1/chat/session`
 
-*/
-    pub async fn create_chat_session<'a>(
-        &'a self,
-        body: &'a types::ChatSessionRequest,
-    ) -> Result<ResponseValue<types::ChatSessionResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/chat/session", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "create_chat_session",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.create_chat_session()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_chat_session(&self) -> builder::CreateChatSession<'_> {
+        builder::CreateChatSession::new(self)
     }
     /**Send a chat message
 
@@ -2515,55 +8725,14 @@ Sends an inbound customer message into the chat engine; the agent's reply is ret
 
 Sends a `POST` request to `/v1/chat/inbound`
 
-*/
-    pub async fn send_chat_message<'a>(
-        &'a self,
-        body: &'a types::ChatInboundRequest,
-    ) -> Result<ResponseValue<types::ChatInboundResponse>, Error<types::ApiError>> {
-        let url = format!("{}/v1/chat/inbound", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "send_chat_message",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.send_chat_message()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn send_chat_message(&self) -> builder::SendChatMessage<'_> {
+        builder::SendChatMessage::new(self)
     }
     /**Get the active chat session(s) of a customer
 
@@ -2574,54 +8743,15 @@ Sends a `GET` request to `/v1/chat/session/active`
 Arguments:
 - `agent_uuid`: Restrict the lookup to one agent; changes the shape of `data`.
 - `customer_id`: Your stable identifier of the customer.
-*/
-    pub async fn get_active_chat_session<'a>(
-        &'a self,
-        agent_uuid: Option<&'a str>,
-        customer_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ActiveChatSessionResponse>,
-        Error<types::ApiError>,
-    > {
-        let url = format!("{}/v1/chat/session/active", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
-            .query(&progenitor_client::QueryParam::new("customer_id", &customer_id))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_active_chat_session",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.get_active_chat_session()
+    .agent_uuid(agent_uuid)
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn get_active_chat_session(&self) -> builder::GetActiveChatSession<'_> {
+        builder::GetActiveChatSession::new(self)
     }
     /**Send an operator message or control command
 
@@ -2632,58 +8762,15 @@ Sends a `POST` request to `/v1/chat/session/{id}/support`
 Arguments:
 - `id`: The chat session's id (a UUID), from Create Session or Get Active Session.
 - `body`
-*/
-    pub async fn send_support_command<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::SupportRequest,
-    ) -> Result<ResponseValue<types::SupportResponse>, Error<types::ApiError>> {
-        let url = format!(
-            "{}/v1/chat/session/{}/support", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "send_support_command",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.send_support_command()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn send_support_command(&self) -> builder::SendSupportCommand<'_> {
+        builder::SendSupportCommand::new(self)
     }
     /**Inject context into a chat session
 
@@ -2694,59 +8781,15 @@ Sends a `POST` request to `/v1/chat/session/{id}/inject_context`
 Arguments:
 - `id`: The chat session's id (a UUID), from Create Session or Get Active Session.
 - `body`
-*/
-    pub async fn inject_chat_context<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::InjectContextRequest,
-    ) -> Result<ResponseValue<types::InjectContextResponse>, Error<types::ApiError>> {
-        let url = format!(
-            "{}/v1/chat/session/{}/inject_context", self.baseurl, encode_path(& id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "inject_chat_context",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.inject_chat_context()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn inject_chat_context(&self) -> builder::InjectChatContext<'_> {
+        builder::InjectChatContext::new(self)
     }
     /**Initiate a phone call (legacy)
 
@@ -2754,52 +8797,14 @@ Legacy — will be deprecated soon. Replaced by `POST /v1/call` (`create_call`).
 
 Sends a `POST` request to `/call`
 
-*/
-    pub async fn legacy_create_call<'a>(
-        &'a self,
-        body: &'a types::LegacyCallRequest,
-    ) -> Result<ResponseValue<types::LegacyCallResponse>, Error<types::ApiError>> {
-        let url = format!("{}/call", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "legacy_create_call",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.legacy_create_call()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn legacy_create_call(&self) -> builder::LegacyCreateCall<'_> {
+        builder::LegacyCreateCall::new(self)
     }
     /**Start a chat session (legacy)
 
@@ -2807,52 +8812,14 @@ Legacy — will be deprecated soon. Replaced by `POST /v1/chat/session` (`create
 
 Sends a `POST` request to `/chat_sessions`
 
-*/
-    pub async fn legacy_start_chat_session<'a>(
-        &'a self,
-        body: &'a types::LegacyChatSessionRequest,
-    ) -> Result<
-        ResponseValue<types::LegacyChatSessionResponse>,
-        Error<types::ApiError>,
-    > {
-        let url = format!("{}/chat_sessions", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "legacy_start_chat_session",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.legacy_start_chat_session()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn legacy_start_chat_session(&self) -> builder::LegacyStartChatSession<'_> {
+        builder::LegacyStartChatSession::new(self)
     }
     /**Send a chat message (legacy)
 
@@ -2860,52 +8827,14 @@ Legacy — will be deprecated soon. Replaced by `POST /v1/chat/inbound` (`send_c
 
 Sends a `POST` request to `/chat_messages/send_message`
 
-*/
-    pub async fn legacy_send_chat_message<'a>(
-        &'a self,
-        body: &'a types::LegacyChatMessageRequest,
-    ) -> Result<
-        ResponseValue<types::LegacyChatMessageResponse>,
-        Error<types::ApiError>,
-    > {
-        let url = format!("{}/chat_messages/send_message", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "legacy_send_chat_message",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.legacy_send_chat_message()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn legacy_send_chat_message(&self) -> builder::LegacySendChatMessage<'_> {
+        builder::LegacySendChatMessage::new(self)
     }
     /**End a chat session (legacy)
 
@@ -2916,63 +8845,2406 @@ Sends a `POST` request to `/chat_sessions/{id}/close_session`
 Arguments:
 - `id`: The session ID to close.
 - `body`
-*/
-    pub async fn legacy_close_chat_session<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::LegacyCloseSessionRequest,
-    ) -> Result<
-        ResponseValue<types::LegacyCloseSessionResponse>,
-        Error<types::ApiError>,
-    > {
-        let url = format!(
-            "{}/chat_sessions/{}/close_session", self.baseurl, encode_path(& id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+```ignore
+let response = client.legacy_close_chat_session()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn legacy_close_chat_session(&self) -> builder::LegacyCloseChatSession<'_> {
+        builder::LegacyCloseChatSession::new(self)
+    }
+}
+/// Types for composing operation parameters.
+#[allow(clippy::all)]
+pub mod builder {
+    use super::types;
+    #[allow(unused_imports)]
+    use super::{
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
+    };
+    /**Builder for [`Client::list_active_agents`]
+
+[`Client::list_active_agents`]: super::Client::list_active_agents*/
+    #[derive(Debug, Clone)]
+    pub struct ListActiveAgents<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListActiveAgents<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/active_agents`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::ActiveAgent>>,
+            Error<types::ApiError>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/active_agents", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_active_agents",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_call`]
+
+[`Client::create_call`]: super::Client::create_call*/
+    #[derive(Debug, Clone)]
+    pub struct CreateCall<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CallRequest, String>,
+    }
+    impl<'a> CreateCall<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CallRequest>,
+            <V as std::convert::TryInto<types::CallRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CallRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CallRequest,
+            ) -> types::builder::CallRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/call`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CallResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::CallRequest::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/call", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_call",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_calls`]
+
+[`Client::list_calls`]: super::Client::list_calls*/
+    #[derive(Debug, Clone)]
+    pub struct ListCalls<'a> {
+        client: &'a super::Client,
+        agent_uuid: Result<Option<::std::string::String>, String>,
+        call_type: Result<Option<types::ListCallsCallType>, String>,
+        campaign_id: Result<Option<i64>, String>,
+        campaign_upload_id: Result<Option<i64>, String>,
+        end_date: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        per_page: Result<Option<i64>, String>,
+        phone_number: Result<Option<::std::string::String>, String>,
+        start_date: Result<Option<::std::string::String>, String>,
+        status: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListCalls<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_uuid: Ok(None),
+                call_type: Ok(None),
+                campaign_id: Ok(None),
+                campaign_upload_id: Ok(None),
+                end_date: Ok(None),
+                page: Ok(None),
+                per_page: Ok(None),
+                phone_number: Ok(None),
+                start_date: Ok(None),
+                status: Ok(None),
+            }
+        }
+        pub fn agent_uuid<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_uuid = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_uuid failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn call_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListCallsCallType>,
+        {
+            self.call_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListCallsCallType` for call_type failed".to_string()
+                });
+            self
+        }
+        pub fn campaign_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.campaign_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for campaign_id failed".to_string());
+            self
+        }
+        pub fn campaign_upload_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.campaign_upload_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i64` for campaign_upload_id failed".to_string()
+                });
+            self
+        }
+        pub fn end_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.end_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for end_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+            self
+        }
+        pub fn phone_number<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.phone_number = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for phone_number failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for status failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/calls`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CallListResponse>, Error<types::ApiError>> {
+            let Self {
+                client,
+                agent_uuid,
+                call_type,
+                campaign_id,
+                campaign_upload_id,
+                end_date,
+                page,
+                per_page,
+                phone_number,
+                start_date,
+                status,
+            } = self;
+            let agent_uuid = agent_uuid.map_err(Error::InvalidRequest)?;
+            let call_type = call_type.map_err(Error::InvalidRequest)?;
+            let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+            let campaign_upload_id = campaign_upload_id.map_err(Error::InvalidRequest)?;
+            let end_date = end_date.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let phone_number = phone_number.map_err(Error::InvalidRequest)?;
+            let start_date = start_date.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/calls", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
+                .query(&progenitor_client::QueryParam::new("call_type", &call_type))
+                .query(&progenitor_client::QueryParam::new("campaign_id", &campaign_id))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "campaign_upload_id",
+                        &campaign_upload_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("end_date", &end_date))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(
+                    &progenitor_client::QueryParam::new("phone_number", &phone_number),
+                )
+                .query(&progenitor_client::QueryParam::new("start_date", &start_date))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_calls",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_call`]
+
+[`Client::get_call`]: super::Client::get_call*/
+    #[derive(Debug, Clone)]
+    pub struct GetCall<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCall<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/call/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CallDetailResponse>, Error<types::ApiError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/call/{}", client.baseurl, encode_path(& id.to_string()),
             );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "legacy_close_chat_session",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_call",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
             }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+        }
+    }
+    /**Builder for [`Client::get_call_transcript`]
+
+[`Client::get_call_transcript`]: super::Client::get_call_transcript*/
+    #[derive(Debug, Clone)]
+    pub struct GetCallTranscript<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCallTranscript<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
             }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/call/{id}/transcript`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TranscriptResponse>, Error<types::ApiError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/call/{}/transcript", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_call_transcript",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
             }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+        }
+    }
+    /**Builder for [`Client::get_call_recording`]
+
+[`Client::get_call_recording`]: super::Client::get_call_recording*/
+    #[derive(Debug, Clone)]
+    pub struct GetCallRecording<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCallRecording<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
             }
-            _ => Err(Error::UnexpectedResponse(response)),
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/call/{id}/recording`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RecordingResponse>, Error<types::ApiError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/call/{}/recording", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_call_recording",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::add_campaign_contacts`]
+
+[`Client::add_campaign_contacts`]: super::Client::add_campaign_contacts*/
+    #[derive(Debug, Clone)]
+    pub struct AddCampaignContacts<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::CampaignContactsRequest, String>,
+    }
+    impl<'a> AddCampaignContacts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CampaignContactsRequest>,
+            <V as std::convert::TryInto<
+                types::CampaignContactsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CampaignContactsRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CampaignContactsRequest,
+            ) -> types::builder::CampaignContactsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/campaigns/{id}/contacts`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CampaignContactsResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CampaignContactsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}/contacts", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "add_campaign_contacts",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_campaign_status`]
+
+[`Client::get_campaign_status`]: super::Client::get_campaign_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetCampaignStatus<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> GetCampaignStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/campaigns/{id}/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CampaignStatusResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}/status", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_campaign_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_dnd_numbers`]
+
+[`Client::list_dnd_numbers`]: super::Client::list_dnd_numbers*/
+    #[derive(Debug, Clone)]
+    pub struct ListDndNumbers<'a> {
+        client: &'a super::Client,
+        agent_uuid: Result<::std::string::String, String>,
+        page: Result<Option<i64>, String>,
+        per_page: Result<Option<i64>, String>,
+        search: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListDndNumbers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_uuid: Err("agent_uuid was not initialized".to_string()),
+                page: Ok(None),
+                per_page: Ok(None),
+                search: Ok(None),
+            }
+        }
+        pub fn agent_uuid<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_uuid = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_uuid failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+            self
+        }
+        pub fn search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/dnd_numbers`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DndListResponse>, Error<types::ApiError>> {
+            let Self { client, agent_uuid, page, per_page, search } = self;
+            let agent_uuid = agent_uuid.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let search = search.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/dnd_numbers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(&progenitor_client::QueryParam::new("search", &search))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_dnd_numbers",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::add_dnd_number`]
+
+[`Client::add_dnd_number`]: super::Client::add_dnd_number*/
+    #[derive(Debug, Clone)]
+    pub struct AddDndNumber<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::DndNumberRequest, String>,
+    }
+    impl<'a> AddDndNumber<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DndNumberRequest>,
+            <V as std::convert::TryInto<
+                types::DndNumberRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `DndNumberRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DndNumberRequest,
+            ) -> types::builder::DndNumberRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/dnd_numbers`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DndNumberResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::DndNumberRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/dnd_numbers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "add_dnd_number",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::remove_dnd_number`]
+
+[`Client::remove_dnd_number`]: super::Client::remove_dnd_number*/
+    #[derive(Debug, Clone)]
+    pub struct RemoveDndNumber<'a> {
+        client: &'a super::Client,
+        agent_uuid: Result<::std::string::String, String>,
+        phone: Result<::std::string::String, String>,
+    }
+    impl<'a> RemoveDndNumber<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_uuid: Err("agent_uuid was not initialized".to_string()),
+                phone: Err("phone was not initialized".to_string()),
+            }
+        }
+        pub fn agent_uuid<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_uuid = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_uuid failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn phone<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.phone = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for phone failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/dnd_numbers`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ApiError>> {
+            let Self { client, agent_uuid, phone } = self;
+            let agent_uuid = agent_uuid.map_err(Error::InvalidRequest)?;
+            let phone = phone.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/dnd_numbers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
+                .query(&progenitor_client::QueryParam::new("phone", &phone))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "remove_dnd_number",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_chat_session`]
+
+[`Client::create_chat_session`]: super::Client::create_chat_session*/
+    #[derive(Debug, Clone)]
+    pub struct CreateChatSession<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ChatSessionRequest, String>,
+    }
+    impl<'a> CreateChatSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChatSessionRequest>,
+            <V as std::convert::TryInto<
+                types::ChatSessionRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ChatSessionRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ChatSessionRequest,
+            ) -> types::builder::ChatSessionRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/chat/session`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChatSessionResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ChatSessionRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/chat/session", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_chat_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::send_chat_message`]
+
+[`Client::send_chat_message`]: super::Client::send_chat_message*/
+    #[derive(Debug, Clone)]
+    pub struct SendChatMessage<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ChatInboundRequest, String>,
+    }
+    impl<'a> SendChatMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChatInboundRequest>,
+            <V as std::convert::TryInto<
+                types::ChatInboundRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ChatInboundRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ChatInboundRequest,
+            ) -> types::builder::ChatInboundRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/chat/inbound`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChatInboundResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ChatInboundRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/chat/inbound", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "send_chat_message",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_active_chat_session`]
+
+[`Client::get_active_chat_session`]: super::Client::get_active_chat_session*/
+    #[derive(Debug, Clone)]
+    pub struct GetActiveChatSession<'a> {
+        client: &'a super::Client,
+        agent_uuid: Result<Option<::std::string::String>, String>,
+        customer_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetActiveChatSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_uuid: Ok(None),
+                customer_id: Err("customer_id was not initialized".to_string()),
+            }
+        }
+        pub fn agent_uuid<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_uuid = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_uuid failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for customer_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/chat/session/active`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ActiveChatSessionResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, agent_uuid, customer_id } = self;
+            let agent_uuid = agent_uuid.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/chat/session/active", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("agent_uuid", &agent_uuid))
+                .query(&progenitor_client::QueryParam::new("customer_id", &customer_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_active_chat_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::send_support_command`]
+
+[`Client::send_support_command`]: super::Client::send_support_command*/
+    #[derive(Debug, Clone)]
+    pub struct SendSupportCommand<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::SupportRequest, String>,
+    }
+    impl<'a> SendSupportCommand<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SupportRequest>,
+            <V as std::convert::TryInto<
+                types::SupportRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SupportRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SupportRequest,
+            ) -> types::builder::SupportRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/chat/session/{id}/support`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SupportResponse>, Error<types::ApiError>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SupportRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/chat/session/{}/support", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "send_support_command",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::inject_chat_context`]
+
+[`Client::inject_chat_context`]: super::Client::inject_chat_context*/
+    #[derive(Debug, Clone)]
+    pub struct InjectChatContext<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::InjectContextRequest, String>,
+    }
+    impl<'a> InjectChatContext<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::InjectContextRequest>,
+            <V as std::convert::TryInto<
+                types::InjectContextRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `InjectContextRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::InjectContextRequest,
+            ) -> types::builder::InjectContextRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/chat/session/{id}/inject_context`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::InjectContextResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::InjectContextRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/chat/session/{}/inject_context", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "inject_chat_context",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::legacy_create_call`]
+
+[`Client::legacy_create_call`]: super::Client::legacy_create_call*/
+    #[derive(Debug, Clone)]
+    pub struct LegacyCreateCall<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::LegacyCallRequest, String>,
+    }
+    impl<'a> LegacyCreateCall<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LegacyCallRequest>,
+            <V as std::convert::TryInto<
+                types::LegacyCallRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `LegacyCallRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LegacyCallRequest,
+            ) -> types::builder::LegacyCallRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/call`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::LegacyCallResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::LegacyCallRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/call", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "legacy_create_call",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::legacy_start_chat_session`]
+
+[`Client::legacy_start_chat_session`]: super::Client::legacy_start_chat_session*/
+    #[derive(Debug, Clone)]
+    pub struct LegacyStartChatSession<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::LegacyChatSessionRequest, String>,
+    }
+    impl<'a> LegacyStartChatSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LegacyChatSessionRequest>,
+            <V as std::convert::TryInto<
+                types::LegacyChatSessionRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LegacyChatSessionRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LegacyChatSessionRequest,
+            ) -> types::builder::LegacyChatSessionRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/chat_sessions`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::LegacyChatSessionResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::LegacyChatSessionRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/chat_sessions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "legacy_start_chat_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::legacy_send_chat_message`]
+
+[`Client::legacy_send_chat_message`]: super::Client::legacy_send_chat_message*/
+    #[derive(Debug, Clone)]
+    pub struct LegacySendChatMessage<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::LegacyChatMessageRequest, String>,
+    }
+    impl<'a> LegacySendChatMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LegacyChatMessageRequest>,
+            <V as std::convert::TryInto<
+                types::LegacyChatMessageRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LegacyChatMessageRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LegacyChatMessageRequest,
+            ) -> types::builder::LegacyChatMessageRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/chat_messages/send_message`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::LegacyChatMessageResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::LegacyChatMessageRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/chat_messages/send_message", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "legacy_send_chat_message",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::legacy_close_chat_session`]
+
+[`Client::legacy_close_chat_session`]: super::Client::legacy_close_chat_session*/
+    #[derive(Debug, Clone)]
+    pub struct LegacyCloseChatSession<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::LegacyCloseSessionRequest, String>,
+    }
+    impl<'a> LegacyCloseChatSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LegacyCloseSessionRequest>,
+            <V as std::convert::TryInto<
+                types::LegacyCloseSessionRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LegacyCloseSessionRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LegacyCloseSessionRequest,
+            ) -> types::builder::LegacyCloseSessionRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/chat_sessions/{id}/close_session`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::LegacyCloseSessionResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LegacyCloseSessionRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat_sessions/{}/close_session", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "legacy_close_chat_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
         }
     }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
-    #[allow(unused_imports)]
-    pub use super::Client;
+    pub use self::super::Client;
 }

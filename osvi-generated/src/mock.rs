@@ -199,7 +199,7 @@ pub mod operations {
         }
         pub fn page<T>(self, value: T) -> Self
         where
-            T: Into<Option<::std::num::NonZeroU64>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("page", value.to_string()))
@@ -209,7 +209,7 @@ pub mod operations {
         }
         pub fn per_page<T>(self, value: T) -> Self
         where
-            T: Into<Option<::std::num::NonZeroU64>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("per_page", value.to_string()))
@@ -680,7 +680,7 @@ pub mod operations {
         }
         pub fn page<T>(self, value: T) -> Self
         where
-            T: Into<Option<::std::num::NonZeroU64>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("page", value.to_string()))
@@ -690,7 +690,7 @@ pub mod operations {
         }
         pub fn per_page<T>(self, value: T) -> Self
         where
-            T: Into<Option<::std::num::NonZeroU64>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("per_page", value.to_string()))

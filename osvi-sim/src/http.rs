@@ -11,9 +11,9 @@ use axum::extract::{Path, Query, Request, State as AxumState};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, get};
 use axum::{Json, Router};
-use osvi_generated::types;
+use osvi_generated::{Operation, types};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -36,38 +36,97 @@ impl Shared {
 
 type Answer = Result<Response, Failure>;
 
-/// The router of the whole API.
+/// The router of the whole API: each operation's method and path come from the spec
+/// (`osvi_generated::spec::operations`); only the handler is chosen here.
 pub(crate) fn router(shared: Shared) -> Router {
+    use osvi_generated::spec::operations as op;
     let api = Router::new()
-        .route("/v1/active_agents", get(active_agents))
-        .route("/v1/call", post(create_call))
-        .route("/v1/calls", get(list_calls))
-        .route("/v1/call/{id}", get(get_call))
-        .route("/v1/call/{id}/transcript", get(get_transcript))
-        .route("/v1/call/{id}/recording", get(get_recording))
-        .route("/v1/campaigns/{id}/contacts", post(add_contacts))
-        .route("/v1/campaigns/{id}/status", get(campaign_status))
         .route(
-            "/v1/dnd_numbers",
-            post(add_dnd).get(list_dnd).delete(remove_dnd),
+            op::LIST_ACTIVE_AGENTS.path,
+            on(&op::LIST_ACTIVE_AGENTS, active_agents),
         )
-        .route("/v1/chat/session", post(create_session))
-        .route("/v1/chat/inbound", post(chat_inbound))
-        .route("/v1/chat/session/active", get(active_session))
-        .route("/v1/chat/session/{id}/support", post(support))
-        .route("/v1/chat/session/{id}/inject_context", post(inject_context))
-        .route("/call", post(legacy_call))
-        .route("/chat_sessions", post(legacy_start_session))
-        .route("/chat_messages/send_message", post(legacy_send_message))
+        .route(op::CREATE_CALL.path, on(&op::CREATE_CALL, create_call))
+        .route(op::LIST_CALLS.path, on(&op::LIST_CALLS, list_calls))
+        .route(op::GET_CALL.path, on(&op::GET_CALL, get_call))
         .route(
-            "/chat_sessions/{id}/close_session",
-            post(legacy_close_session),
+            op::GET_CALL_TRANSCRIPT.path,
+            on(&op::GET_CALL_TRANSCRIPT, get_transcript),
+        )
+        .route(
+            op::GET_CALL_RECORDING.path,
+            on(&op::GET_CALL_RECORDING, get_recording),
+        )
+        .route(
+            op::ADD_CAMPAIGN_CONTACTS.path,
+            on(&op::ADD_CAMPAIGN_CONTACTS, add_contacts),
+        )
+        .route(
+            op::GET_CAMPAIGN_STATUS.path,
+            on(&op::GET_CAMPAIGN_STATUS, campaign_status),
+        )
+        .route(op::ADD_DND_NUMBER.path, on(&op::ADD_DND_NUMBER, add_dnd))
+        .route(
+            op::LIST_DND_NUMBERS.path,
+            on(&op::LIST_DND_NUMBERS, list_dnd),
+        )
+        .route(
+            op::REMOVE_DND_NUMBER.path,
+            on(&op::REMOVE_DND_NUMBER, remove_dnd),
+        )
+        .route(
+            op::CREATE_CHAT_SESSION.path,
+            on(&op::CREATE_CHAT_SESSION, create_session),
+        )
+        .route(
+            op::SEND_CHAT_MESSAGE.path,
+            on(&op::SEND_CHAT_MESSAGE, chat_inbound),
+        )
+        .route(
+            op::GET_ACTIVE_CHAT_SESSION.path,
+            on(&op::GET_ACTIVE_CHAT_SESSION, active_session),
+        )
+        .route(
+            op::SEND_SUPPORT_COMMAND.path,
+            on(&op::SEND_SUPPORT_COMMAND, support),
+        )
+        .route(
+            op::INJECT_CHAT_CONTEXT.path,
+            on(&op::INJECT_CHAT_CONTEXT, inject_context),
+        )
+        .route(
+            op::LEGACY_CREATE_CALL.path,
+            on(&op::LEGACY_CREATE_CALL, legacy_call),
+        )
+        .route(
+            op::LEGACY_START_CHAT_SESSION.path,
+            on(&op::LEGACY_START_CHAT_SESSION, legacy_start_session),
+        )
+        .route(
+            op::LEGACY_SEND_CHAT_MESSAGE.path,
+            on(&op::LEGACY_SEND_CHAT_MESSAGE, legacy_send_message),
+        )
+        .route(
+            op::LEGACY_CLOSE_CHAT_SESSION.path,
+            on(&op::LEGACY_CLOSE_CHAT_SESSION, legacy_close_session),
         )
         .layer(middleware::from_fn_with_state(shared.clone(), authenticate));
     Router::new()
         .route("/recordings/{file}", get(recording_file))
         .merge(api)
         .with_state(shared)
+}
+
+/// A method router that sends `operation`'s method to `handler`.
+fn on<H, T>(operation: &Operation, handler: H) -> MethodRouter<Shared>
+where
+    H: axum::handler::Handler<T, Shared>,
+    T: 'static,
+{
+    let method = axum::http::Method::from_bytes(operation.method.as_bytes())
+        .ok()
+        .and_then(|m| MethodFilter::try_from(m).ok())
+        .unwrap_or(MethodFilter::GET);
+    axum::routing::on(method, handler)
 }
 
 // ---------------------------------------------------------------- envelopes
@@ -486,7 +545,7 @@ async fn chat_inbound(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answ
     )?;
     let session = &state.session_wire(index);
     Ok(ok(types::ChatInboundResponseData {
-        session_id: session.id.clone(),
+        session_id: Some(session.id.clone()),
         reply,
         state: Some("default".into()),
         mode: session.mode.clone(),
@@ -560,7 +619,7 @@ async fn legacy_start_session(AxumState(shared): AxumState<Shared>, body: Bytes)
         .map(|a| a.name.clone());
     Ok(ok(types::LegacyChatSessionResponseData {
         success: None,
-        session_id: session.id,
+        session_id: Some(session.id),
         agent_name,
         // The legacy endpoint sends naive timestamps, without a time zone.
         started_at: session
@@ -580,7 +639,7 @@ async fn legacy_send_message(AxumState(shared): AxumState<Shared>, body: Bytes) 
     let (index, reply) = state.inbound(agent, "", message, Some(session_id))?;
     Ok(ok(types::LegacyChatMessageResponseData {
         success: None,
-        session_id: state.session_wire(index).id,
+        session_id: Some(state.session_wire(index).id),
         response: reply,
         tool_calls: Some(Vec::new()),
         tool_results: Some(Vec::new()),

@@ -770,7 +770,7 @@ impl State {
     pub(crate) fn session_wire(&self, index: usize) -> types::ChatSession {
         let s = &self.sessions[index];
         types::ChatSession {
-            id: Some(s.id.clone()),
+            id: s.id.clone(),
             chat_agent_id: Some(42),
             account_id: Some(7),
             customer_id: Some(s.customer_id.clone()),

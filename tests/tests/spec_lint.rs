@@ -257,11 +257,17 @@ fn generated_client_has_one_method_per_operation() {
         .collect();
     let methods: BTreeSet<String> = GENERATED
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("pub async fn "))
-        .filter_map(|rest| rest.split(['<', '(']).next())
+        .filter_map(|l| l.trim().strip_prefix("pub fn "))
+        .filter(|rest| rest.contains("(&self) -> builder::"))
+        .filter_map(|rest| rest.split('(').next())
         .map(String::from)
         .collect();
     assert_eq!(methods, ids);
+    let facts: BTreeSet<String> = osvi_generated::spec::operations::ALL
+        .iter()
+        .map(|op| op.id.to_string())
+        .collect();
+    assert_eq!(facts, ids, "spec::operations lists every operation");
     assert!(
         GENERATED.starts_with("// @generated"),
         "generated.rs carries the @generated header"

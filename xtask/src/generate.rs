@@ -3,10 +3,10 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
-use crate::{normalize, spec};
+use crate::{facts, normalize, spec};
 
 /// The header of every generated file.
 const HEADER: &str = "\
@@ -20,6 +20,10 @@ pub struct Output {
     pub client: String,
     /// The typed httpmock helpers (`MockServerExt`), compiled behind a cargo feature.
     pub mock: String,
+    /// The wire facts: operations, token header, enum values, validation rules.
+    pub facts: String,
+    /// The spec as written, as JSON, for validators (the simulator, contract tests).
+    pub json: String,
 }
 
 /// Reads, checks and normalizes the spec at `path`, then generates both files.
@@ -29,20 +33,33 @@ pub fn generate(path: &Path) -> Result<Output, String> {
     let mut doc = spec::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
     spec::check(&doc, &text)
         .map_err(|e| format!("{}: the spec is broken:\n{e}", path.display()))?;
+    let facts = facts::render(&doc).map_err(|e| format!("{}: {e}", path.display()))?;
+    let facts = format_rust(&facts)?;
+    let json = serde_json::to_string_pretty(&doc)
+        .map_err(|e| format!("{}: cannot write as JSON: {e}", path.display()))?;
     normalize::normalize(&mut doc);
     let openapi = to_openapiv3(doc).map_err(|e| format!("{}: {e}", path.display()))?;
     let client = run_progenitor(|generator| generator.generate_tokens(&openapi))?;
     let mock = run_progenitor(|generator| generator.httpmock(&openapi, "crate"))?;
-    Ok(Output { client, mock })
+    Ok(Output {
+        client,
+        mock,
+        facts,
+        json: format!("{json}\n"),
+    })
 }
 
-/// The settings the SDK is generated with.
+/// The settings the SDK is generated with: builder-style methods (a renamed parameter is a
+/// missing setter, a compile error, never a value sent under another name), and the
+/// transport in `ClientHooks` over the hand-written inner type `crate::Hooks`.
 fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
+    let inner: proc_macro2::TokenStream = "crate::Hooks".parse().unwrap_or_default();
     settings
-        .with_interface(InterfaceStyle::Positional)
+        .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("schemars::JsonSchema");
+        .with_inner_type(inner)
+        .with_hooks(HooksMode::Expected);
     settings
 }
 
@@ -78,5 +95,12 @@ fn run_progenitor(
     };
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced unparsable code: {e}"))?;
+    Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
+}
+
+/// Formats Rust source written as text, with the generated-file header.
+fn format_rust(source: &str) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse_str(source).map_err(|e| format!("the facts module does not parse: {e}"))?;
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }

@@ -1,10 +1,15 @@
 //! Maintainer tasks for the OSVI SDK workspace.
 //!
-//! `cargo xtask regen` regenerates `osvi-generated/src/generated.rs` (and the httpmock helpers
-//! in `osvi-generated/src/mock.rs`) from `openapi/osvi.yaml`; `cargo xtask regen --check`
-//! regenerates in memory and fails, naming the first differing line, when the checked-in
-//! files are stale.
+//! `cargo xtask regen` regenerates, from `openapi/osvi.yaml`, the raw client
+//! (`osvi-generated/src/generated.rs`), its httpmock helpers (`src/mock.rs`), the wire facts
+//! (`src/spec.rs`: operations, token header, enum values, validation rules) and the spec as
+//! JSON (`openapi.json`); `cargo xtask regen --check` regenerates in memory and fails, naming
+//! the first differing line, when the checked-in files are stale.
+//!
+//! The workspace root is found at run time: the nearest directory, from the current one
+//! upwards, that holds `openapi/osvi.yaml`.
 
+mod facts;
 mod generate;
 mod normalize;
 mod spec;
@@ -29,7 +34,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match regen(&workspace_root(), check) {
+    let root = match workspace_root() {
+        Ok(root) => root,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match regen(&root, check) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -38,18 +50,36 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the parent of this crate's directory.
-fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+/// The spec, relative to the workspace root.
+const SPEC: &str = "openapi/osvi.yaml";
+
+/// The workspace root: the nearest directory, from the current one upwards, holding the spec.
+fn workspace_root() -> Result<PathBuf, String> {
+    let here = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    find_root(&here).ok_or_else(|| {
+        format!(
+            "no {SPEC} in {} or any parent: run `cargo xtask regen` inside the workspace",
+            here.display()
+        )
+    })
+}
+
+/// The first of `start` and its ancestors that holds [`SPEC`].
+fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(SPEC).is_file())
+        .map(Path::to_path_buf)
 }
 
 /// Generates the files and writes them, or with `check` compares them to the checked-in ones.
 fn regen(root: &Path, check: bool) -> Result<(), String> {
-    let output = generate::generate(&root.join("openapi/osvi.yaml"))?;
+    let output = generate::generate(&root.join(SPEC))?;
     let files = [
         ("osvi-generated/src/generated.rs", output.client),
         ("osvi-generated/src/mock.rs", output.mock),
+        ("osvi-generated/src/spec.rs", output.facts),
+        ("osvi-generated/openapi.json", output.json),
     ];
     for (relative, contents) in files {
         let path = root.join(relative);
@@ -97,7 +127,19 @@ fn first_difference(current: &str, expected: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::first_difference;
+    use super::{find_root, first_difference};
+
+    #[test]
+    fn the_root_is_found_from_a_subdirectory_at_run_time() {
+        let base = std::env::temp_dir().join(format!("xtask-root-{}", std::process::id()));
+        let nested = base.join("osvi-ext/src");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::create_dir_all(base.join("openapi")).unwrap();
+        std::fs::write(base.join("openapi/osvi.yaml"), "openapi: 3.1.0\n").unwrap();
+        assert_eq!(find_root(&nested), Some(base.clone()));
+        std::fs::remove_dir_all(&base).unwrap();
+        assert_eq!(find_root(&nested), None);
+    }
 
     #[test]
     fn equal_files_have_no_difference() {

@@ -22,7 +22,11 @@ pub const RULES: &[Rule] = &[
     ("null branches to nullable", null_branches_to_nullable),
     ("const to enum", const_to_enum),
     ("examples to example", examples_to_example),
-    ("exclusive bounds to booleans", exclusive_bounds_to_booleans),
+    (
+        "string alternatives to one string",
+        string_alternatives_to_string,
+    ),
+    ("rules are enforced by osvi-ext", drop_validation_keywords),
     // What progenitor needs, and forward compatibility.
     (
         "drop additionalProperties: false",
@@ -396,18 +400,46 @@ pub fn examples_to_example(doc: &mut Value) {
     });
 }
 
-/// Numeric `exclusiveMinimum: n` (3.1) → `minimum: n, exclusiveMinimum: true` (3.0); the
-/// same for `exclusiveMaximum`.
-pub fn exclusive_bounds_to_booleans(doc: &mut Value) {
+/// `anyOf`/`oneOf` whose branches are all `type: string` (e.g. a date *or* a date-time) →
+/// one plain `type: string`: the generated type is a `String`, and the branches stay in the
+/// spec for the validators that read it.
+pub fn string_alternatives_to_string(doc: &mut Value) {
     walk_objects(doc, &mut |map| {
-        for (exclusive, bound) in [
-            ("exclusiveMinimum", "minimum"),
-            ("exclusiveMaximum", "maximum"),
-        ] {
-            if let Some(limit) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
-                map.insert(bound.into(), limit);
-                map.insert(exclusive.into(), Value::Bool(true));
+        for keyword in ["anyOf", "oneOf"] {
+            let Some(Value::Array(branches)) = map.get(keyword) else {
+                continue;
+            };
+            let all_strings = !branches.is_empty()
+                && branches
+                    .iter()
+                    .all(|b| b.get("type").and_then(Value::as_str) == Some("string"));
+            if all_strings {
+                map.remove(keyword);
+                map.insert("type".into(), Value::String("string".into()));
             }
+        }
+    });
+}
+
+/// Removes the validation keywords (`minLength`, `maxLength`, `pattern`, `minimum`,
+/// `maximum`, exclusive bounds, `minItems`, `maxItems`) so the generated types stay plain
+/// `String`s, integers and `Vec`s. The rules are not lost: xtask writes them to
+/// `osvi_generated::spec::rules`, and osvi-ext checks them before sending.
+pub fn drop_validation_keywords(doc: &mut Value) {
+    const KEYWORDS: &[&str] = &[
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minItems",
+        "maxItems",
+    ];
+    walk_objects(doc, &mut |map| {
+        for key in KEYWORDS {
+            map.remove(*key);
         }
     });
 }
@@ -588,22 +620,6 @@ mod tests {
     }
 
     #[test]
-    fn numeric_exclusive_bounds_become_booleans() {
-        let input = json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100.5});
-        let out = applied(exclusive_bounds_to_booleans, input);
-        assert_eq!(
-            out,
-            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 100.5, "exclusiveMaximum": true})
-        );
-    }
-
-    #[test]
-    fn boolean_exclusive_bounds_are_left_alone() {
-        let input = json!({"type": "number", "minimum": 0, "exclusiveMinimum": true});
-        assert_eq!(applied(exclusive_bounds_to_booleans, input.clone()), input);
-    }
-
-    #[test]
     fn additional_properties_false_is_dropped_and_true_kept() {
         let input = json!({"properties": {"a": {"type": "object", "additionalProperties": false}, "b": {"type": "object", "additionalProperties": true}}});
         let out = applied(drop_additional_properties_false, input);
@@ -751,10 +767,38 @@ mod tests {
                 "openapi": "3.0.3",
                 "paths": {},
                 "components": {"schemas": {"A": {"type": "object", "properties": {
-                    "n": {"type": "integer", "nullable": true, "minimum": 0, "exclusiveMinimum": true, "example": 1},
+                    "n": {"type": "integer", "nullable": true, "example": 1},
                     "c": {"description": "Known values: `on`; others may appear."}
                 }}}}
             })
         );
+    }
+
+    #[test]
+    fn validation_keywords_are_dropped_but_property_names_are_kept() {
+        let input = json!({"type": "object", "properties": {
+            "pattern": {"type": "string", "minLength": 1, "maxLength": 9, "pattern": "^a"},
+            "n": {"type": "integer", "minimum": 1, "maximum": 100, "exclusiveMaximum": 101},
+            "l": {"type": "array", "minItems": 1, "maxItems": 10, "items": {"type": "string"}}
+        }});
+        assert_eq!(
+            applied(drop_validation_keywords, input),
+            json!({"type": "object", "properties": {
+                "pattern": {"type": "string"},
+                "n": {"type": "integer"},
+                "l": {"type": "array", "items": {"type": "string"}}
+            }})
+        );
+    }
+
+    #[test]
+    fn string_alternatives_become_one_string() {
+        let input = json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]});
+        assert_eq!(
+            applied(string_alternatives_to_string, input),
+            json!({"type": "string"})
+        );
+        let mixed = json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
+        assert_eq!(applied(string_alternatives_to_string, mixed.clone()), mixed);
     }
 }
