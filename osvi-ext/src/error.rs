@@ -47,6 +47,9 @@ pub enum Error {
     /// 400 or 422, or a `200` whose body says `success: false`: the server rejected the
     /// request; [`ApiFailure::messages`] holds every message it gave.
     BadRequest(ApiFailure),
+    /// 409: the request is valid but the resource's state forbids it (e.g. a closed chat
+    /// session). The docs show no error for these cases; the spec assumes `409`.
+    Conflict(ApiFailure),
     /// 429: too many requests.
     RateLimited {
         /// The response.
@@ -56,7 +59,7 @@ pub enum Error {
     },
     /// 5xx: the server failed.
     Server(ApiFailure),
-    /// Any other status the API does not document (e.g. 409, 3xx).
+    /// Any other status the API does not document (e.g. 410, 3xx).
     UnexpectedStatus(ApiFailure),
     /// The request or the response did not finish within the configured timeout.
     Timeout {
@@ -167,6 +170,7 @@ impl Error {
             | Error::Forbidden(f)
             | Error::NotFound(f)
             | Error::BadRequest(f)
+            | Error::Conflict(f)
             | Error::Server(f)
             | Error::UnexpectedStatus(f)
             | Error::RateLimited { failure: f, .. } => Some(f),
@@ -200,6 +204,7 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
             Error::BadRequest(_) => "bad_request",
+            Error::Conflict(_) => "conflict",
             Error::RateLimited { .. } => "rate_limited",
             Error::Server(_) => "server",
             Error::UnexpectedStatus(_) => "unexpected_status",
@@ -227,6 +232,7 @@ impl fmt::Display for Error {
             Error::Forbidden(x) => write!(f, "forbidden: {x}"),
             Error::NotFound(x) => write!(f, "not found: {x}"),
             Error::BadRequest(x) => write!(f, "request rejected: {x}"),
+            Error::Conflict(x) => write!(f, "conflict with the resource's state: {x}"),
             Error::RateLimited {
                 failure,
                 retry_after,

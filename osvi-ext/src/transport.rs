@@ -349,6 +349,7 @@ impl RawResponse {
             401 => Error::Unauthorized(failure),
             403 => Error::Forbidden(failure),
             404 => Error::NotFound(failure),
+            409 => Error::Conflict(failure),
             429 => Error::RateLimited {
                 failure,
                 retry_after: retry_after(&self.headers),

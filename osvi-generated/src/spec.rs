@@ -243,7 +243,7 @@ pub mod operations {
         query_params: &[],
         has_body: true,
         success_status: 200,
-        statuses: &[200, 400, 401, 404, 422, 500],
+        statuses: &[200, 400, 401, 404, 409, 422, 500],
         places_calls: PlacesCalls::Never,
         deprecated: false,
     };
@@ -265,7 +265,7 @@ pub mod operations {
         ],
         has_body: false,
         success_status: 200,
-        statuses: &[200, 401, 404, 500],
+        statuses: &[200, 400, 401, 404, 500],
         places_calls: PlacesCalls::Never,
         deprecated: false,
     };
@@ -278,7 +278,7 @@ pub mod operations {
         query_params: &[],
         has_body: true,
         success_status: 200,
-        statuses: &[200, 400, 401, 404, 422, 500],
+        statuses: &[200, 400, 401, 404, 409, 422, 500],
         places_calls: PlacesCalls::Never,
         deprecated: false,
     };
@@ -317,7 +317,7 @@ pub mod operations {
         query_params: &[],
         has_body: true,
         success_status: 200,
-        statuses: &[200, 401, 422, 500],
+        statuses: &[200, 400, 401, 404, 422, 500],
         places_calls: PlacesCalls::Never,
         deprecated: true,
     };
@@ -330,7 +330,7 @@ pub mod operations {
         query_params: &[],
         has_body: true,
         success_status: 200,
-        statuses: &[200, 401, 422, 500],
+        statuses: &[200, 400, 401, 404, 409, 422, 500],
         places_calls: PlacesCalls::Never,
         deprecated: true,
     };
@@ -343,7 +343,7 @@ pub mod operations {
         query_params: &[],
         has_body: true,
         success_status: 200,
-        statuses: &[200, 401, 404, 422, 500],
+        statuses: &[200, 400, 401, 404, 422, 500],
         places_calls: PlacesCalls::Never,
         deprecated: true,
     };

@@ -24,7 +24,13 @@ use crate::state::{CallFilter, Failure, State, parse_bound, strict_e164};
 pub(crate) struct Shared {
     pub(crate) state: Arc<Mutex<State>>,
     pub(crate) wake: Arc<tokio::sync::Notify>,
+    /// The spec's validators of every operation.
+    pub(crate) conformance: Arc<crate::conform::Conformance>,
 }
+
+/// The largest request body the simulator reads (a campaign upload of 10,000 contacts is a
+/// few MiB).
+pub(crate) const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -109,11 +115,29 @@ pub(crate) fn router(shared: Shared) -> Router {
             op::LEGACY_CLOSE_CHAT_SESSION.path,
             on(&op::LEGACY_CLOSE_CHAT_SESSION, legacy_close_session),
         )
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            crate::conform::check,
+        ))
         .layer(middleware::from_fn_with_state(shared.clone(), authenticate));
     Router::new()
         .route("/recordings/{file}", get(recording_file))
         .merge(api)
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared)
+}
+
+/// A path the API does not have: `404` with a JSON body.
+async fn no_route() -> Response {
+    let body = json!({"success": false, "error": "No route matches this path"});
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+/// A method the path does not take: `405` with a JSON body (axum adds `Allow`).
+async fn method_not_allowed() -> Response {
+    let body = json!({"success": false, "error": "Method not allowed"});
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
 }
 
 /// A method router that sends `operation`'s method to `handler`.
@@ -147,6 +171,7 @@ impl IntoResponse for Failure {
                 json!({"success": false, "error": e, "details": null}),
             ),
             Failure::NotFound(e) => (StatusCode::NOT_FOUND, json!({"success": false, "error": e})),
+            Failure::Conflict(e) => (StatusCode::CONFLICT, json!({"success": false, "error": e})),
             Failure::Unprocessable(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({"success": false, "errors": errors}),
@@ -429,9 +454,15 @@ async fn recording_file(Path(file): Path<String>) -> Response {
 
 // ---------------------------------------------------------------- campaigns
 
+/// A campaign id of the path; one no campaign can have (too large) is not found.
+fn campaign_id(raw: &str) -> Result<i64, Failure> {
+    raw.parse()
+        .map_err(|_| Failure::NotFound("Campaign not found".into()))
+}
+
 async fn add_contacts(
     AxumState(shared): AxumState<Shared>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
     let body = object(&body)?;
@@ -441,13 +472,13 @@ async fn add_contacts(
     }
     let request: types::CampaignContactsRequest = serde_json::from_value(Value::Object(body))
         .map_err(|e| Failure::Unprocessable(vec![e.to_string()]))?;
-    let summary = shared.lock().add_contacts(id, &request)?;
+    let summary = shared.lock().add_contacts(campaign_id(&id)?, &request)?;
     shared.wake.notify_one();
     Ok(ok(summary))
 }
 
-async fn campaign_status(AxumState(shared): AxumState<Shared>, Path(id): Path<i64>) -> Answer {
-    Ok(ok(shared.lock().campaign_status(id)?))
+async fn campaign_status(AxumState(shared): AxumState<Shared>, Path(id): Path<String>) -> Answer {
+    Ok(ok(shared.lock().campaign_status(campaign_id(&id)?)?))
 }
 
 // ---------------------------------------------------------------- DND

@@ -33,6 +33,7 @@
 
 mod clock;
 pub mod config;
+mod conform;
 mod http;
 mod state;
 
@@ -112,9 +113,11 @@ impl SimulatorBuilder {
         let base_url = format!("http://{}", listener.local_addr()?);
         let mut state = State::new(self.config.clone(), self.speed);
         state.base_url = base_url.clone();
+        let conformance = conform::Conformance::from_spec().map_err(std::io::Error::other)?;
         let shared = Shared {
             state: Arc::new(Mutex::new(state)),
             wake: Arc::new(tokio::sync::Notify::new()),
+            conformance: Arc::new(conformance),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))

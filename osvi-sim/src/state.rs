@@ -22,6 +22,9 @@ pub(crate) enum Failure {
     NotFound(String),
     /// 422 `{success: false, errors: [..]}`.
     Unprocessable(Vec<String>),
+    /// 409 `{success: false, error}`: the request is valid but the state forbids it (a closed
+    /// session, a plain message outside support mode).
+    Conflict(String),
 }
 
 pub(crate) type Outcome<T> = Result<T, Failure>;
@@ -513,8 +516,8 @@ impl State {
         reason: Option<String>,
     ) -> Outcome<types::DndNumber> {
         self.agent(agent_uuid, Failure::NotFound)?;
-        let e164 = loose_e164(phone)
-            .ok_or_else(|| Failure::Unprocessable(vec![format!("phone {phone} is invalid")]))?;
+        // A number the API cannot normalize is kept as sent (the docs do not say more).
+        let e164 = loose_e164(phone).unwrap_or_else(|| phone.to_string());
         if let Some(existing) = self
             .dnd
             .iter()
@@ -549,7 +552,7 @@ impl State {
 
     pub(crate) fn remove_dnd(&mut self, agent_uuid: &str, phone: &str) -> Outcome<()> {
         self.agent(agent_uuid, Failure::NotFound)?;
-        let e164 = loose_e164(phone).unwrap_or_default();
+        let e164 = loose_e164(phone).unwrap_or_else(|| phone.to_string());
         let before = self.dnd.len();
         self.dnd
             .retain(|d| !(d.agent_uuid == agent_uuid && d.phone == e164));
@@ -578,10 +581,11 @@ impl State {
         // Normalize and de-duplicate, keeping the longer person_name.
         let mut unique: Vec<(String, types::CampaignContact)> = Vec::new();
         let mut position: HashMap<String, usize> = HashMap::new();
-        let mut errors = Vec::new();
-        for (i, contact) in request.contacts.iter().enumerate() {
+        let mut invalid = 0;
+        for contact in &request.contacts {
+            // A number the API cannot normalize is not stored (the docs do not say more).
             let Some(e164) = loose_e164(&contact.phone) else {
-                errors.push(format!("contacts[{i}].phone is invalid"));
+                invalid += 1;
                 continue;
             };
             match position.get(&e164) {
@@ -599,11 +603,8 @@ impl State {
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(Failure::Unprocessable(errors));
-        }
         let received = request.contacts.len() as i64;
-        let duplicates = received - unique.len() as i64;
+        let duplicates = received - invalid - unique.len() as i64;
         let (skipped, accepted): (Vec<_>, Vec<_>) = unique
             .into_iter()
             .partition(|(e164, _)| self.on_dnd(&request.agent_uuid, e164));
@@ -807,7 +808,7 @@ impl State {
         let now = self.now();
         let session = &mut self.sessions[index];
         if session.status != "active" {
-            return Err(Failure::Unprocessable(vec!["session is closed".into()]));
+            return Err(Failure::Conflict("session is closed".into()));
         }
         session.updated_at = now;
         let reply = match session.mode {
@@ -852,7 +853,7 @@ impl State {
         let now = self.now();
         let session = &mut self.sessions[index];
         if session.status == "closed" {
-            return Err(Failure::Unprocessable(vec!["session is closed".into()]));
+            return Err(Failure::Conflict("session is closed".into()));
         }
         let mut reply = None;
         match (command, message) {
@@ -862,9 +863,9 @@ impl State {
                 ]));
             }
             (None, Some(_)) if session.mode != "support" => {
-                return Err(Failure::Unprocessable(vec![
+                return Err(Failure::Conflict(
                     "a plain message needs support mode (takeover first)".into(),
-                ]));
+                ));
             }
             (None, Some(_)) => {}
             (Some("takeover"), _) => {

@@ -369,7 +369,7 @@ async fn chat_sessions_follow_the_documented_rules() {
         .await
         .unwrap_err();
     assert!(
-        matches!(plain, Error::BadRequest(_)),
+        matches!(plain, Error::Conflict(_)),
         "a plain message needs support mode: {plain:?}"
     );
     let taken = chat.takeover(None).await.unwrap();

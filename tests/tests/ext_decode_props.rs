@@ -61,7 +61,7 @@ proptest! {
     #[test]
     fn the_status_decides_the_error_whatever_the_body(
         op in operation(),
-        status in prop::sample::select(vec![400u16, 401, 403, 404, 409, 422, 429, 500, 503]),
+        status in prop::sample::select(vec![400u16, 401, 403, 404, 409, 410, 422, 429, 500, 503]),
         body in prop::collection::vec(any::<u8>(), 0..128),
     ) {
         let err = decode_response(op, status, &body).unwrap_err();
@@ -70,6 +70,7 @@ proptest! {
             401 => "unauthorized",
             403 => "forbidden",
             404 => "not_found",
+            409 => "conflict",
             429 => "rate_limited",
             500 | 503 => "server",
             _ => "unexpected_status",

@@ -165,9 +165,19 @@ async fn server_5xx_with_an_html_body_has_no_messages() {
 
 #[tokio::test]
 async fn undocumented_status_is_unexpected() {
-    let err = get_call_answering(409, "{}", &[]).await.unwrap_err();
+    let err = get_call_answering(410, "{}", &[]).await.unwrap_err();
     assert!(
-        matches!(&err, Error::UnexpectedStatus(f) if f.status == 409),
+        matches!(&err, Error::UnexpectedStatus(f) if f.status == 410),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn conflict_is_its_own_kind() {
+    let body = json!({"success": false, "error": "session is closed"}).to_string();
+    let err = get_call_answering(409, &body, &[]).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Conflict(f) if f.status == 409 && f.messages == vec!["session is closed"]),
         "{err:?}"
     );
 }

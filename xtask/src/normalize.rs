@@ -436,6 +436,8 @@ pub fn drop_validation_keywords(doc: &mut Value) {
         "exclusiveMaximum",
         "minItems",
         "maxItems",
+        "minProperties",
+        "maxProperties",
     ];
     walk_objects(doc, &mut |map| {
         for key in KEYWORDS {
