@@ -34,6 +34,8 @@
 mod clock;
 pub mod config;
 mod conform;
+
+pub use http::Exchange;
 mod http;
 mod state;
 
@@ -76,6 +78,7 @@ pub struct SimulatorBuilder {
     config: Config,
     speed: f64,
     port: u16,
+    journal: bool,
 }
 
 impl Default for SimulatorBuilder {
@@ -84,6 +87,7 @@ impl Default for SimulatorBuilder {
             config: Config::default(),
             speed: 1.0,
             port: 0,
+            journal: false,
         }
     }
 }
@@ -98,6 +102,13 @@ impl SimulatorBuilder {
     /// Runs simulated time `speed` times faster than real time (default 1.0).
     pub fn speed(mut self, speed: f64) -> Self {
         self.speed = speed;
+        self
+    }
+
+    /// Keeps every exchange (request and answer) for [`Simulator::exchanges`] (default
+    /// `false`; memory grows with every request, so leave it off for long runs).
+    pub fn journal(mut self, keep: bool) -> Self {
+        self.journal = keep;
         self
     }
 
@@ -118,6 +129,7 @@ impl SimulatorBuilder {
             state: Arc::new(Mutex::new(state)),
             wake: Arc::new(tokio::sync::Notify::new()),
             conformance: Arc::new(conformance),
+            journal: self.journal.then(Default::default),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
@@ -190,6 +202,18 @@ impl Simulator {
         }
         while self.deliveries.in_flight.load(Ordering::SeqCst) > 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Every exchange so far, in order, when the journal is on ([`SimulatorBuilder::journal`]);
+    /// empty otherwise.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        match &self.shared.journal {
+            Some(journal) => journal
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone(),
+            None => Vec::new(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! End to end: osvi-ext against osvi-sim through every operation, then 500 calls placed at
 //! once by several clients (none lost or duplicated, every webhook delivered exactly once).
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,12 +27,39 @@ fn client(sim: &Simulator) -> Client {
         .unwrap()
 }
 
-/// A simulator where `9876543210` always answers and `9876500001` is always busy.
-async fn simulator() -> Simulator {
+/// A simulator where `9876543210` always answers and `9876500001` is always busy. Its journal
+/// is on: when the test ends, every request osvi-ext sent and every answer it gave are
+/// checked against the spec.
+async fn simulator() -> Checked {
     let mut config = Config::default();
     config.outcomes.insert("9876543210".into(), "picked".into());
     config.outcomes.insert("9876500001".into(), "busy".into());
-    Simulator::builder().config(config).start().await.unwrap()
+    let sim = Simulator::builder()
+        .config(config)
+        .journal(true)
+        .start()
+        .await
+        .unwrap();
+    Checked(sim)
+}
+
+/// A simulator whose exchanges are checked against `openapi/osvi.yaml` when it is dropped
+/// (unless the test already failed).
+struct Checked(Simulator);
+
+impl std::ops::Deref for Checked {
+    type Target = Simulator;
+    fn deref(&self) -> &Simulator {
+        &self.0
+    }
+}
+
+impl Drop for Checked {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && !self.0.exchanges().is_empty() {
+            common::contract::assert_conforms(&self.0);
+        }
+    }
 }
 
 /// A local webhook receiver; returns its URL and what it received.

@@ -28,4 +28,5 @@ pub fn client_with(server: &MockServer, policy: osvi_ext::RetryPolicy) -> Client
         .build()
         .expect("a loopback base URL and a 16-character token are accepted")
 }
+pub mod contract;
 pub mod scripted;
