@@ -7,28 +7,12 @@ use crate::error::Result;
 use crate::transport::{RawResponse, decode};
 
 /// The `operationId` of every operation, in the order of the spec.
-pub const OPERATIONS: [&str; 20] = [
-    "list_active_agents",
-    "create_call",
-    "list_calls",
-    "get_call",
-    "get_call_transcript",
-    "get_call_recording",
-    "add_campaign_contacts",
-    "get_campaign_status",
-    "add_dnd_number",
-    "list_dnd_numbers",
-    "remove_dnd_number",
-    "create_chat_session",
-    "send_chat_message",
-    "get_active_chat_session",
-    "send_support_command",
-    "inject_chat_context",
-    "legacy_create_call",
-    "legacy_start_chat_session",
-    "legacy_send_chat_message",
-    "legacy_close_chat_session",
-];
+pub fn operations() -> Vec<&'static str> {
+    osvi_generated::spec::operations::ALL
+        .iter()
+        .map(|op| op.id)
+        .collect()
+}
 
 /// Decodes `body`, answered with `status`, exactly as `operation` does; `Ok(())` when it
 /// decodes. An unknown operation is a validation error.
@@ -40,51 +24,62 @@ pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<()> 
         headers: reqwest::header::HeaderMap::new(),
         body: bytes::Bytes::copy_from_slice(body),
     };
+    use osvi_generated::spec::operations as op;
     match operation {
-        "list_active_agents" => {
+        id if id == op::LIST_ACTIVE_AGENTS.id => {
             decode::<Vec<types::ActiveAgent>, Vec<agents::Agent>>(&raw).map(drop)
         }
-        "create_call" => decode::<types::CallResponse, calls::CallCreated>(&raw).map(drop),
-        "list_calls" => decode::<types::CallListResponse, Page<calls::Call>>(&raw).map(drop),
-        "get_call" => decode::<types::CallDetailResponse, calls::Call>(&raw).map(drop),
-        "get_call_transcript" => {
+        id if id == op::CREATE_CALL.id => {
+            decode::<types::CallResponse, calls::CallCreated>(&raw).map(drop)
+        }
+        id if id == op::LIST_CALLS.id => {
+            decode::<types::CallListResponse, Page<calls::Call>>(&raw).map(drop)
+        }
+        id if id == op::GET_CALL.id => {
+            decode::<types::CallDetailResponse, calls::Call>(&raw).map(drop)
+        }
+        id if id == op::GET_CALL_TRANSCRIPT.id => {
             decode::<types::TranscriptResponse, calls::Transcript>(&raw).map(drop)
         }
-        "get_call_recording" => {
+        id if id == op::GET_CALL_RECORDING.id => {
             decode::<types::RecordingResponse, calls::Recording>(&raw).map(drop)
         }
-        "add_campaign_contacts" => {
+        id if id == op::ADD_CAMPAIGN_CONTACTS.id => {
             decode::<types::CampaignContactsResponse, campaigns::ContactsAdded>(&raw).map(drop)
         }
-        "get_campaign_status" => {
+        id if id == op::GET_CAMPAIGN_STATUS.id => {
             decode::<types::CampaignStatusResponse, campaigns::CampaignStatus>(&raw).map(drop)
         }
-        "add_dnd_number" => decode::<types::DndNumberResponse, dnd::DndEntry>(&raw).map(drop),
-        "list_dnd_numbers" => decode::<types::DndListResponse, Page<dnd::DndEntry>>(&raw).map(drop),
-        "remove_dnd_number" => decode::<types::MessageResponse, ()>(&raw),
-        "create_chat_session" => {
+        id if id == op::ADD_DND_NUMBER.id => {
+            decode::<types::DndNumberResponse, dnd::DndEntry>(&raw).map(drop)
+        }
+        id if id == op::LIST_DND_NUMBERS.id => {
+            decode::<types::DndListResponse, Page<dnd::DndEntry>>(&raw).map(drop)
+        }
+        id if id == op::REMOVE_DND_NUMBER.id => decode::<types::MessageResponse, ()>(&raw),
+        id if id == op::CREATE_CHAT_SESSION.id => {
             decode::<types::ChatSessionResponse, chat::ChatSession>(&raw).map(drop)
         }
-        "send_chat_message" => {
+        id if id == op::SEND_CHAT_MESSAGE.id => {
             decode::<types::ChatInboundResponse, chat::ChatReply>(&raw).map(drop)
         }
-        "get_active_chat_session" => chat::decode_active(&raw),
-        "send_support_command" => {
+        id if id == op::GET_ACTIVE_CHAT_SESSION.id => chat::decode_active(&raw),
+        id if id == op::SEND_SUPPORT_COMMAND.id => {
             decode::<types::SupportResponse, chat::SupportOutcome>(&raw).map(drop)
         }
-        "inject_chat_context" => {
+        id if id == op::INJECT_CHAT_CONTEXT.id => {
             decode::<types::InjectContextResponse, chat::SessionContext>(&raw).map(drop)
         }
-        "legacy_create_call" => {
+        id if id == op::LEGACY_CREATE_CALL.id => {
             decode::<types::LegacyCallResponse, calls::CallCreated>(&raw).map(drop)
         }
-        "legacy_start_chat_session" => {
+        id if id == op::LEGACY_START_CHAT_SESSION.id => {
             decode::<types::LegacyChatSessionResponse, legacy::LegacyChatSession>(&raw).map(drop)
         }
-        "legacy_send_chat_message" => {
+        id if id == op::LEGACY_SEND_CHAT_MESSAGE.id => {
             decode::<types::LegacyChatMessageResponse, legacy::LegacyChatReply>(&raw).map(drop)
         }
-        "legacy_close_chat_session" => {
+        id if id == op::LEGACY_CLOSE_CHAT_SESSION.id => {
             decode::<types::LegacyCloseSessionResponse, legacy::LegacyClosedSession>(&raw).map(drop)
         }
         other => Err(crate::Error::validation(

@@ -371,6 +371,98 @@ pub mod operations {
         &LEGACY_CLOSE_CHAT_SESSION,
     ];
 }
+/// The wire names of every operation's path and query parameters: one module per
+/// operation, one constant per parameter (`params::list_calls::PER_PAGE` is `per_page`).
+pub mod params {
+    /// Parameters of `list_calls`.
+    pub mod list_calls {
+        /// `status`
+        pub const STATUS: &str = "status";
+        /// `agent_uuid`
+        pub const AGENT_UUID: &str = "agent_uuid";
+        /// `campaign_id`
+        pub const CAMPAIGN_ID: &str = "campaign_id";
+        /// `campaign_upload_id`
+        pub const CAMPAIGN_UPLOAD_ID: &str = "campaign_upload_id";
+        /// `phone_number`
+        pub const PHONE_NUMBER: &str = "phone_number";
+        /// `call_type`
+        pub const CALL_TYPE: &str = "call_type";
+        /// `start_date`
+        pub const START_DATE: &str = "start_date";
+        /// `end_date`
+        pub const END_DATE: &str = "end_date";
+        /// `page`
+        pub const PAGE: &str = "page";
+        /// `per_page`
+        pub const PER_PAGE: &str = "per_page";
+    }
+    /// Parameters of `get_call`.
+    pub mod get_call {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `get_call_transcript`.
+    pub mod get_call_transcript {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `get_call_recording`.
+    pub mod get_call_recording {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `add_campaign_contacts`.
+    pub mod add_campaign_contacts {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `get_campaign_status`.
+    pub mod get_campaign_status {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `list_dnd_numbers`.
+    pub mod list_dnd_numbers {
+        /// `agent_uuid`
+        pub const AGENT_UUID: &str = "agent_uuid";
+        /// `search`
+        pub const SEARCH: &str = "search";
+        /// `page`
+        pub const PAGE: &str = "page";
+        /// `per_page`
+        pub const PER_PAGE: &str = "per_page";
+    }
+    /// Parameters of `remove_dnd_number`.
+    pub mod remove_dnd_number {
+        /// `agent_uuid`
+        pub const AGENT_UUID: &str = "agent_uuid";
+        /// `phone`
+        pub const PHONE: &str = "phone";
+    }
+    /// Parameters of `get_active_chat_session`.
+    pub mod get_active_chat_session {
+        /// `customer_id`
+        pub const CUSTOMER_ID: &str = "customer_id";
+        /// `agent_uuid`
+        pub const AGENT_UUID: &str = "agent_uuid";
+    }
+    /// Parameters of `send_support_command`.
+    pub mod send_support_command {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `inject_chat_context`.
+    pub mod inject_chat_context {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `legacy_close_chat_session`.
+    pub mod legacy_close_chat_session {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+}
 /// The wire values of every enum of the spec: one module per enum (a component schema,
 /// a property `schema_property`, or a parameter `operation_parameter`), one constant per
 /// value, and `ALL`.

@@ -262,7 +262,7 @@ async fn authenticate(
 ) -> Response {
     let token = request
         .headers()
-        .get("API-Token")
+        .get(osvi_generated::spec::API_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let known = token.is_some_and(|t| shared.lock().config.tokens.contains(&t));
@@ -276,25 +276,18 @@ async fn authenticate(
     next.run(request).await
 }
 
-/// The JSON object of a request body.
-fn object(body: &Bytes) -> Result<Map<String, Value>, Failure> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(bad("the body must be a JSON object")),
-        Err(e) => Err(bad(format!("the body is not valid JSON: {e}"))),
-    }
+/// A request body as its generated type. The body was already checked against the spec's
+/// schema, so this fails only on a body the schema allows and the type cannot hold.
+fn typed<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
+    serde_json::from_slice(body).map_err(|e| bad(format!("the body cannot be read: {e}")))
 }
 
-/// A required, non-empty string field.
-fn text<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, Failure> {
-    match body.get(field).and_then(Value::as_str) {
-        Some(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(missing(field)),
-    }
-}
-
-/// `page`/`per_page` of a query; `per_page` is capped at 100.
-fn pagination(query: &HashMap<String, String>) -> Result<(usize, usize), Failure> {
+/// The `page`/`per_page` parameters (named by the spec) of a query; `per_page` is capped at
+/// 100.
+fn pagination(
+    query: &HashMap<String, String>,
+    (page, per_page): (&str, &str),
+) -> Result<(usize, usize), Failure> {
     let number = |name: &str, default: usize| -> Result<usize, Failure> {
         match query.get(name) {
             None => Ok(default),
@@ -303,7 +296,7 @@ fn pagination(query: &HashMap<String, String>) -> Result<(usize, usize), Failure
             }),
         }
     };
-    Ok((number("page", 1)?, number("per_page", 25)?.min(100)))
+    Ok((number(page, 1)?, number(per_page, 25)?.min(100)))
 }
 
 /// One page of `items` with the documented `meta`.
@@ -330,109 +323,25 @@ async fn active_agents(AxumState(shared): AxumState<Shared>) -> Response {
     Json(shared.lock().active_agents()).into_response()
 }
 
-/// Checks a call request as the real API does (400 with the first broken rule).
-fn checked_call(body: &Map<String, Value>) -> Result<(types::CallRequest, String), Failure> {
-    text(body, "agent_uuid")?;
-    let digits = text(body, "phone_number")?;
-    let country = text(body, "country_code")?;
-    let known_country = country.len() == 2
-        && country.chars().all(|c| c.is_ascii_uppercase())
-        && country.parse::<phonenumber::country::Id>().is_ok();
-    if !known_country {
+/// The number of a call as E.164, or the `400` the API answers when `country_code` is no
+/// country or `phone_number` is not plausible for it: the rules the schema cannot say.
+fn plausible(phone_number: &str, country_code: &str) -> Result<String, Failure> {
+    let country = country_code.to_ascii_uppercase();
+    if country.parse::<phonenumber::country::Id>().is_err() {
         return Err(bad(format!(
-            "country_code {country} is not a recognized ISO 3166-1 alpha-2 code"
+            "country_code {country_code} is not a recognized ISO 3166-1 alpha-2 code"
         )));
     }
-    let e164 = digits
-        .chars()
-        .all(|c| c.is_ascii_digit())
-        .then(|| strict_e164(digits, country))
-        .flatten()
-        .ok_or_else(|| {
-            bad(format!(
-                "phone_number is not a plausible number for {country}"
-            ))
-        })?;
-    if body
-        .get("initial_greeting")
-        .and_then(Value::as_str)
-        .is_some_and(|g| g.chars().count() > 2000)
-    {
-        return Err(bad("initial_greeting must be at most 2000 characters"));
-    }
-    if body.get("additional_data").is_some_and(|d| !d.is_object()) {
-        return Err(bad("additional_data must be a JSON object"));
-    }
-    if let Some(url) = body.get("webhook_url") {
-        let valid = url
-            .as_str()
-            .and_then(|u| reqwest::Url::parse(u).ok())
-            .is_some_and(|u| {
-                matches!(u.scheme(), "http" | "https")
-                    && u.host_str().is_some_and(|h| !h.is_empty())
-            });
-        if !valid {
-            return Err(bad(
-                "webhook_url must be a valid HTTP or HTTPS URL with a host",
-            ));
-        }
-    }
-    check_overrides(body.get("call_config_overrides"))?;
-    if let Some(items) = body.get("data_extraction") {
-        let items = items
-            .as_array()
-            .ok_or_else(|| bad("data_extraction must be an array"))?;
-        for (i, item) in items.iter().enumerate() {
-            if item
-                .get("description")
-                .and_then(Value::as_str)
-                .is_none_or(|d| d.trim().is_empty())
-            {
-                return Err(bad(format!("data_extraction[{i}] is missing description")));
-            }
-        }
-    }
-    let request =
-        serde_json::from_value(Value::Object(body.clone())).map_err(|e| bad(e.to_string()))?;
-    Ok((request, e164))
-}
-
-fn check_overrides(overrides: Option<&Value>) -> Result<(), Failure> {
-    let Some(overrides) = overrides else {
-        return Ok(());
-    };
-    let in_range =
-        |value: Option<&Value>, name: &str, low: i64, high: i64| -> Result<(), Failure> {
-            match value {
-                None => Ok(()),
-                Some(v) if v.as_i64().is_some_and(|n| (low..=high).contains(&n)) => Ok(()),
-                Some(_) => Err(bad(format!("{name} must be between {low} and {high}"))),
-            }
-        };
-    in_range(
-        overrides.get("max_call_duration_seconds"),
-        "max_call_duration_seconds",
-        30,
-        1800,
-    )?;
-    let retry = overrides.get("retry_config");
-    in_range(
-        retry.and_then(|r| r.get("max_attempts")),
-        "max_attempts",
-        1,
-        10,
-    )?;
-    in_range(
-        retry.and_then(|r| r.get("interval_minutes")),
-        "interval_minutes",
-        1,
-        1440,
-    )
+    strict_e164(phone_number, &country).ok_or_else(|| {
+        bad(format!(
+            "phone_number is not a plausible number for {country}"
+        ))
+    })
 }
 
 async fn create_call(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
-    let body = object(&body)?;
-    let (request, e164) = checked_call(&body)?;
+    let request: types::CallRequest = typed(&body)?;
+    let e164 = plausible(&request.phone_number, &request.country_code)?;
     let call_id = shared.lock().place_call(&request, e164)?;
     shared.wake.notify_one();
     Ok(ok(types::CallResponseData {
@@ -444,7 +353,8 @@ async fn list_calls(
     AxumState(shared): AxumState<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Answer {
-    let (page, per_page) = pagination(&query)?;
+    use osvi_generated::spec::params::list_calls as param;
+    let (page, per_page) = pagination(&query, (param::PAGE, param::PER_PAGE))?;
     let id = |name: &str| -> Result<Option<i64>, Failure> {
         query
             .get(name)
@@ -464,14 +374,14 @@ async fn list_calls(
             .transpose()
     };
     let filter = CallFilter {
-        status: query.get("status").cloned(),
-        agent_uuid: query.get("agent_uuid").cloned(),
-        campaign_id: id("campaign_id")?,
-        campaign_upload_id: id("campaign_upload_id")?,
-        phone_number: query.get("phone_number").cloned(),
-        call_type: query.get("call_type").cloned(),
-        start: bound("start_date", false)?,
-        end: bound("end_date", true)?,
+        status: query.get(param::STATUS).cloned(),
+        agent_uuid: query.get(param::AGENT_UUID).cloned(),
+        campaign_id: id(param::CAMPAIGN_ID)?,
+        campaign_upload_id: id(param::CAMPAIGN_UPLOAD_ID)?,
+        phone_number: query.get(param::PHONE_NUMBER).cloned(),
+        call_type: query.get(param::CALL_TYPE).cloned(),
+        start: bound(param::START_DATE, false)?,
+        end: bound(param::END_DATE, true)?,
     };
     let calls = shared.lock().list_calls(&filter)?;
     Ok(page_of(calls, page, per_page))
@@ -492,7 +402,7 @@ async fn get_transcript(AxumState(shared): AxumState<Shared>, Path(id): Path<Str
 async fn get_recording(AxumState(shared): AxumState<Shared>, Path(id): Path<String>) -> Answer {
     let state = shared.lock();
     let call = state.call(&id)?;
-    if call.status(state.now()) != "picked" {
+    if call.status(state.now()) != osvi_generated::spec::enums::call_status::PICKED {
         return Err(Failure::NotFound("No recording for this call".into()));
     }
     let url = format!(
@@ -531,13 +441,7 @@ async fn add_contacts(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let body = object(&body)?;
-    text(&body, "agent_uuid")?;
-    if !body.get("contacts").is_some_and(Value::is_array) {
-        return Err(missing("contacts"));
-    }
-    let request: types::CampaignContactsRequest = serde_json::from_value(Value::Object(body))
-        .map_err(|e| Failure::Unprocessable(vec![e.to_string()]))?;
+    let request: types::CampaignContactsRequest = typed(&body)?;
     let summary = shared.lock().add_contacts(campaign_id(&id)?, &request)?;
     shared.wake.notify_one();
     Ok(ok(summary))
@@ -550,14 +454,10 @@ async fn campaign_status(AxumState(shared): AxumState<Shared>, Path(id): Path<St
 // ---------------------------------------------------------------- DND
 
 async fn add_dnd(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
-    let body = object(&body)?;
-    let agent = text(&body, "agent_uuid")?;
-    let phone = text(&body, "phone")?;
-    let reason = body
-        .get("reason")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let entry = shared.lock().add_dnd(agent, phone, reason)?;
+    let request: types::DndNumberRequest = typed(&body)?;
+    let entry = shared
+        .lock()
+        .add_dnd(&request.agent_uuid, &request.phone, request.reason)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"success": true, "data": entry})),
@@ -577,11 +477,12 @@ async fn list_dnd(
     AxumState(shared): AxumState<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Answer {
-    let agent = query_param(&query, "agent_uuid")?;
-    let (page, per_page) = pagination(&query)?;
+    use osvi_generated::spec::params::list_dnd_numbers as param;
+    let agent = query_param(&query, param::AGENT_UUID)?;
+    let (page, per_page) = pagination(&query, (param::PAGE, param::PER_PAGE))?;
     let entries = shared
         .lock()
-        .list_dnd(agent, query.get("search").map(String::as_str))?;
+        .list_dnd(agent, query.get(param::SEARCH).map(String::as_str))?;
     Ok(page_of(entries, page, per_page))
 }
 
@@ -589,35 +490,17 @@ async fn remove_dnd(
     AxumState(shared): AxumState<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Answer {
-    let agent = query_param(&query, "agent_uuid")?;
-    let phone = query_param(&query, "phone")?;
+    use osvi_generated::spec::params::remove_dnd_number as param;
+    let agent = query_param(&query, param::AGENT_UUID)?;
+    let phone = query_param(&query, param::PHONE)?;
     shared.lock().remove_dnd(agent, phone)?;
     Ok(Json(json!({"success": true, "message": "Phone removed from DND list"})).into_response())
 }
 
 // ---------------------------------------------------------------- chat
 
-fn required_fields(body: &Map<String, Value>, fields: &[&str]) -> Result<(), Failure> {
-    let errors: Vec<String> = fields
-        .iter()
-        .filter(|f| {
-            body.get(**f)
-                .and_then(Value::as_str)
-                .is_none_or(|v| v.trim().is_empty())
-        })
-        .map(|f| format!("{f} is required"))
-        .collect();
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(Failure::Unprocessable(errors)),
-    }
-}
-
 async fn create_session(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
-    let body = object(&body)?;
-    required_fields(&body, &["agent_uuid", "customer_id"])?;
-    let request: types::ChatSessionRequest = serde_json::from_value(Value::Object(body))
-        .map_err(|e| Failure::Unprocessable(vec![e.to_string()]))?;
+    let request: types::ChatSessionRequest = typed(&body)?;
     let mut state = shared.lock();
     let index = state.create_session(
         &request.agent_uuid,
@@ -629,10 +512,7 @@ async fn create_session(AxumState(shared): AxumState<Shared>, body: Bytes) -> An
 }
 
 async fn chat_inbound(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
-    let body = object(&body)?;
-    required_fields(&body, &["agent_uuid", "customer_id", "content"])?;
-    let request: types::ChatInboundRequest = serde_json::from_value(Value::Object(body))
-        .map_err(|e| Failure::Unprocessable(vec![e.to_string()]))?;
+    let request: types::ChatInboundRequest = typed(&body)?;
     let mut state = shared.lock();
     let (index, reply) = state.inbound(
         &request.agent_uuid,
@@ -654,9 +534,10 @@ async fn active_session(
     AxumState(shared): AxumState<Shared>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Answer {
-    let customer = query_param(&query, "customer_id")?;
+    use osvi_generated::spec::params::get_active_chat_session as param;
+    let customer = query_param(&query, param::CUSTOMER_ID)?;
     let state = shared.lock();
-    match query.get("agent_uuid") {
+    match query.get(param::AGENT_UUID) {
         Some(agent) => {
             let index = state.active_session(customer, agent)?;
             Ok(ok(state.session_wire(index)))
@@ -670,10 +551,14 @@ async fn support(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let body = object(&body)?;
-    let command = body.get("command").and_then(Value::as_str);
-    let message = body.get("message").and_then(Value::as_str);
-    Ok(ok(shared.lock().support(&id, command, message)?))
+    let request: types::SupportRequest = typed(&body)?;
+    let command = request.command.as_ref().map(|c| c.to_string());
+    let message = request.message.as_deref();
+    Ok(ok(shared.lock().support(
+        &id,
+        command.as_deref(),
+        message,
+    )?))
 }
 
 async fn inject_context(
@@ -681,29 +566,41 @@ async fn inject_context(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let body = object(&body)?;
-    let context = body
-        .get("context")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    Ok(ok(shared.lock().inject_context(&id, context)?))
+    let request: types::InjectContextRequest = typed(&body)?;
+    Ok(ok(shared.lock().inject_context(&id, &request.context)?))
 }
 
 // ---------------------------------------------------------------- legacy
 
-async fn legacy_call(shared: AxumState<Shared>, body: Bytes) -> Answer {
-    create_call(shared, body).await
+async fn legacy_call(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
+    let legacy: types::LegacyCallRequest = typed(&body)?;
+    let e164 = plausible(&legacy.phone_number, &legacy.country_code)?;
+    let request = types::CallRequest {
+        agent_uuid: legacy.agent_uuid,
+        phone_number: legacy.phone_number,
+        country_code: legacy.country_code,
+        system_prompt: legacy.system_prompt,
+        webhook_url: legacy.webhook_url,
+        person_name: legacy.person_name,
+        additional_data: legacy.additional_data,
+        initial_greeting: None,
+        call_config_overrides: None,
+        data_extraction: Vec::new(),
+    };
+    let call_id = shared.lock().place_call(&request, e164)?;
+    shared.wake.notify_one();
+    Ok(ok(types::CallResponseData {
+        call_id: Some(call_id),
+    }))
 }
 
 async fn legacy_start_session(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
-    let body = object(&body)?;
-    let agent = text(&body, "agent_uuid")?;
-    let mut fields = body
-        .get("metadata")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    fields.retain(|_, v| !v.is_null());
+    let request: types::LegacyChatSessionRequest = typed(&body)?;
+    let agent = request.agent_uuid.as_str();
+    let fields = match serde_json::to_value(&request.metadata) {
+        Ok(Value::Object(fields)) => fields,
+        _ => Map::new(),
+    };
     let mut state = shared.lock();
     let customer = format!("legacy-{}", state.now().timestamp_micros());
     let index = state.create_session(agent, &customer, fields, Vec::new())?;
@@ -727,13 +624,14 @@ async fn legacy_start_session(AxumState(shared): AxumState<Shared>, body: Bytes)
 }
 
 async fn legacy_send_message(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
-    let body = object(&body)?;
-    required_fields(&body, &["agent_uuid", "chat_session_id", "message"])?;
-    let agent = text(&body, "agent_uuid")?;
-    let session_id = text(&body, "chat_session_id")?;
-    let message = text(&body, "message")?;
+    let request: types::LegacyChatMessageRequest = typed(&body)?;
     let mut state = shared.lock();
-    let (index, reply) = state.inbound(agent, "", message, Some(session_id))?;
+    let (index, reply) = state.inbound(
+        &request.agent_uuid,
+        "",
+        &request.message,
+        Some(&request.chat_session_id),
+    )?;
     Ok(ok(types::LegacyChatMessageResponseData {
         success: None,
         session_id: Some(state.session_wire(index).id),
@@ -749,9 +647,8 @@ async fn legacy_close_session(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let body = object(&body)?;
-    let agent = text(&body, "agent_uuid")?;
-    let session_id = shared.lock().close_session(&id, agent)?;
+    let request: types::LegacyCloseSessionRequest = typed(&body)?;
+    let session_id = shared.lock().close_session(&id, &request.agent_uuid)?;
     Ok(ok(types::LegacyCloseSessionResponseData {
         success: None,
         session_id: Some(session_id),

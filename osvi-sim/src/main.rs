@@ -58,7 +58,7 @@ async fn main() -> ExitCode {
         sim.token()
     );
     for agent in sim.agents() {
-        let state = if agent.active { "active" } else { "inactive" };
+        let state = if agent.active { "active" } else { "inactive" }; // display only
         println!("  agent {} ({}, {state})", agent.agent_id, agent.name);
     }
     let _ = tokio::signal::ctrl_c().await;

@@ -5,6 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset, Utc};
+use osvi_generated::spec::enums::{
+    active_agent_status, call_completed_webhook_execution_mode as execution_mode, call_status,
+    call_type, campaign_info_status, chat_session_mode as mode,
+    chat_session_status as session_status, support_request_command as command,
+};
 use osvi_generated::types;
 use serde_json::{Map, Value, json};
 
@@ -30,7 +35,13 @@ pub(crate) enum Failure {
 pub(crate) type Outcome<T> = Result<T, Failure>;
 
 /// The outcomes a call can have.
-pub(crate) const OUTCOMES: [&str; 5] = ["picked", "not_picked", "busy", "failed", "voicemail"];
+pub(crate) const OUTCOMES: [&str; 5] = [
+    call_status::PICKED,
+    call_status::NOT_PICKED,
+    call_status::BUSY,
+    call_status::FAILED,
+    call_status::VOICEMAIL,
+];
 
 /// A webhook to deliver: where, and the body.
 #[derive(Debug, Clone)]
@@ -63,7 +74,7 @@ pub(crate) struct CallRecord {
 
 impl CallRecord {
     fn picked(&self) -> bool {
-        self.outcome == "picked"
+        self.outcome == call_status::PICKED
     }
 
     fn answered_at(&self) -> DateTime<Utc> {
@@ -77,7 +88,7 @@ impl CallRecord {
 
     pub(crate) fn status(&self, now: DateTime<Utc>) -> &'static str {
         if now < self.ends_at() {
-            "in_progress"
+            call_status::IN_PROGRESS
         } else {
             self.outcome
         }
@@ -243,7 +254,7 @@ impl State {
             .map(|a| types::ActiveAgent {
                 agent_id: Some(a.agent_id.clone()),
                 name: Some(a.name.clone()),
-                status: Some("active".into()),
+                status: Some(active_agent_status::ACTIVE.into()),
             })
             .collect()
     }
@@ -322,11 +333,11 @@ impl State {
             return outcome;
         }
         match self.rng.u8(0..10) {
-            0..=5 => "picked",
-            6 => "not_picked",
-            7 => "busy",
-            8 => "voicemail",
-            _ => "failed",
+            0..=5 => call_status::PICKED,
+            6 => call_status::NOT_PICKED,
+            7 => call_status::BUSY,
+            8 => call_status::VOICEMAIL,
+            _ => call_status::FAILED,
         }
     }
 
@@ -340,7 +351,7 @@ impl State {
     pub(crate) fn call_detail(&self, id: &str) -> Outcome<types::CallDetail> {
         let call = self.call(id)?;
         let now = self.now();
-        let done = call.status(now) != "in_progress";
+        let done = call.status(now) != call_status::IN_PROGRESS;
         let summary = self.call_summary(call, now);
         Ok(types::CallDetail {
             agent_name: summary.agent_name,
@@ -373,7 +384,7 @@ impl State {
 
     fn call_summary(&self, call: &CallRecord, now: DateTime<Utc>) -> types::CallSummary {
         let status = call.status(now);
-        let done = status != "in_progress";
+        let done = status != call_status::IN_PROGRESS;
         let picked = done && call.picked();
         types::CallSummary {
             agent_name: Some(call.agent_name.clone()),
@@ -389,7 +400,7 @@ impl State {
             }),
             call_id: Some(call.id.clone()),
             call_picked_at: picked.then(|| call.answered_at()),
-            call_type: Some(types::CallType("outbound".into())),
+            call_type: Some(types::CallType(call_type::OUTBOUND.into())),
             campaign_id: call.campaign_id,
             campaign_upload_id: call.upload_id,
             created_at: Some(call.created_at),
@@ -427,12 +438,15 @@ impl State {
                     .phone_number
                     .as_ref()
                     .is_none_or(|p| c.phone.contains(p.as_str()))
-                && filter.call_type.as_ref().is_none_or(|t| t == "outbound")
+                && filter
+                    .call_type
+                    .as_ref()
+                    .is_none_or(|t| t == call_type::OUTBOUND)
                 && filter.start.is_none_or(|start| {
-                    c.picked() && c.status(now) == "picked" && c.answered_at() >= start
+                    c.picked() && c.status(now) == call_status::PICKED && c.answered_at() >= start
                 })
                 && filter.end.is_none_or(|end| {
-                    c.picked() && c.status(now) == "picked" && c.answered_at() <= end
+                    c.picked() && c.status(now) == call_status::PICKED && c.answered_at() <= end
                 })
         };
         Ok(self
@@ -447,7 +461,7 @@ impl State {
     /// `GET /v1/call/{id}/transcript`.
     pub(crate) fn transcript(&self, id: &str) -> Outcome<Vec<types::TranscriptTurn>> {
         let call = self.call(id)?;
-        if call.status(self.now()) == "in_progress" {
+        if call.status(self.now()) == call_status::IN_PROGRESS {
             return Ok(Vec::new());
         }
         Ok(call
@@ -490,7 +504,7 @@ impl State {
                     "call_log_id": call.id,
                     "chat": chat.join("\n"),
                     "call_status": call.outcome,
-                    "executionMode": "test",
+                    "executionMode": execution_mode::TEST,
                 });
                 deliveries.push(Delivery {
                     url: url.clone(),
@@ -694,7 +708,7 @@ impl State {
                     .call_ids
                     .iter()
                     .filter_map(|id| self.call(id).ok())
-                    .all(|c| c.status(now) != "in_progress");
+                    .all(|c| c.status(now) != call_status::IN_PROGRESS);
                 types::CampaignUpload {
                     campaign_upload_id: Some(u.id),
                     file_name: Some(u.file_name.clone()),
@@ -712,7 +726,7 @@ impl State {
             campaign: Some(types::CampaignInfo {
                 id: Some(campaign_id),
                 name: Some(campaign.name.clone()),
-                status: Some("active".into()),
+                status: Some(campaign_info_status::ACTIVE.into()),
                 is_retry_enabled: Some(false),
                 retry_threshold: Some(1),
                 retry_delay: Some(1800),
@@ -730,7 +744,9 @@ impl State {
 
     fn active_session_index(&self, customer_id: &str, agent_uuid: &str) -> Option<usize> {
         self.sessions.iter().position(|s| {
-            s.customer_id == customer_id && s.agent_uuid == agent_uuid && s.status == "active"
+            s.customer_id == customer_id
+                && s.agent_uuid == agent_uuid
+                && s.status == session_status::ACTIVE
         })
     }
 
@@ -743,7 +759,7 @@ impl State {
     ) -> Outcome<usize> {
         self.active_agent(agent_uuid, Failure::NotFound)?;
         if let Some(i) = self.active_session_index(customer_id, agent_uuid) {
-            self.sessions[i].status = "closed";
+            self.sessions[i].status = session_status::CLOSED;
         }
         let now = self.now();
         let mut context: Vec<String> = context
@@ -756,8 +772,8 @@ impl State {
             id,
             agent_uuid: agent_uuid.into(),
             customer_id: customer_id.into(),
-            mode: "ai",
-            status: "active",
+            mode: mode::AI,
+            status: session_status::ACTIVE,
             input_fields,
             context,
             active_human: None,
@@ -807,12 +823,12 @@ impl State {
         };
         let now = self.now();
         let session = &mut self.sessions[index];
-        if session.status != "active" {
+        if session.status != session_status::ACTIVE {
             return Err(Failure::Conflict("session is closed".into()));
         }
         session.updated_at = now;
         let reply = match session.mode {
-            "support" => None,
+            mode::SUPPORT => None,
             _ => Some(canned_reply(content, session.whispers.pop())),
         };
         Ok((index, reply))
@@ -832,7 +848,7 @@ impl State {
         self.sessions
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.customer_id == customer_id && s.status == "active")
+            .filter(|(_, s)| s.customer_id == customer_id && s.status == session_status::ACTIVE)
             .map(|(i, s)| (s.agent_uuid.clone(), self.session_wire(i)))
             .collect()
     }
@@ -852,7 +868,7 @@ impl State {
         let index = self.session_index(id)?;
         let now = self.now();
         let session = &mut self.sessions[index];
-        if session.status == "closed" {
+        if session.status == session_status::CLOSED {
             return Err(Failure::Conflict("session is closed".into()));
         }
         let mut reply = None;
@@ -862,28 +878,30 @@ impl State {
                     "command or message is required".into(),
                 ]));
             }
-            (None, Some(_)) if session.mode != "support" => {
+            (None, Some(_)) if session.mode != mode::SUPPORT => {
                 return Err(Failure::Conflict(
                     "a plain message needs support mode (takeover first)".into(),
                 ));
             }
             (None, Some(_)) => {}
-            (Some("takeover"), _) => {
-                session.mode = "support";
+            (Some(command::TAKEOVER), _) => {
+                session.mode = mode::SUPPORT;
                 session.active_human = Some("operator@osvi-sim.local".into());
             }
-            (Some("tell"), Some(guidance)) => reply = Some(canned_reply(guidance, None)),
-            (Some("tell"), None) => {
+            (Some(command::TELL), Some(guidance)) => reply = Some(canned_reply(guidance, None)),
+            (Some(command::TELL), None) => {
                 return Err(Failure::Unprocessable(vec![
                     "message is required for tell".into(),
                 ]));
             }
-            (Some("whisper"), text) => session.whispers.push(text.unwrap_or_default().to_string()),
-            (Some("end"), _) => {
-                session.mode = "ai";
+            (Some(command::WHISPER), text) => {
+                session.whispers.push(text.unwrap_or_default().to_string())
+            }
+            (Some(command::END), _) => {
+                session.mode = mode::AI;
                 session.active_human = None;
             }
-            (Some("close"), _) => session.status = "closed",
+            (Some(command::CLOSE), _) => session.status = session_status::CLOSED,
             (Some(other), _) => {
                 return Err(Failure::Unprocessable(vec![format!(
                     "unknown command {other}"
@@ -926,7 +944,7 @@ impl State {
         if session.agent_uuid != agent_uuid {
             return Err(Failure::NotFound("Session not found".into()));
         }
-        session.status = "closed";
+        session.status = session_status::CLOSED;
         Ok(session.id.clone())
     }
 }

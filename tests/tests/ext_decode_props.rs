@@ -2,7 +2,7 @@
 //! of every operation give a typed result, never a panic, and the status decides the error.
 
 use osvi_ext::Error;
-use osvi_ext::private::{OPERATIONS, decode_response};
+use osvi_ext::private::{decode_response, operations};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ fn any_json() -> impl Strategy<Value = Value> {
 }
 
 fn operation() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(OPERATIONS.to_vec())
+    prop::sample::select(operations())
 }
 
 proptest! {

@@ -37,6 +37,7 @@ pub fn render(doc: &Value) -> Result<String, String> {
          pub const OPENAPI_JSON: &str = include_str!(\"../openapi.json\");\n\n",
     );
     render_operations(doc, &mut out)?;
+    render_params(doc, &mut out);
     render_enums(doc, &mut out);
     render_rules(doc, &mut out);
     Ok(out)
@@ -207,6 +208,37 @@ fn render_operations(doc: &Value, out: &mut String) -> Result<(), String> {
             .join(", ")
     );
     Ok(())
+}
+
+fn render_params(doc: &Value, out: &mut String) {
+    out.push_str(
+        "/// The wire names of every operation's path and query parameters: one module per\n\
+         /// operation, one constant per parameter (`params::list_calls::PER_PAGE` is `per_page`).\n\
+         pub mod params {\n",
+    );
+    for (_, _, item, operation) in operations(doc) {
+        let id = operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let names: Vec<&str> = parameters(doc, item, operation)
+            .into_iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "    /// Parameters of `{id}`.\n    pub mod {id} {{\n");
+        for name in names {
+            let _ = writeln!(
+                out,
+                "        /// `{name}`\n        pub const {}: &str = {name:?};",
+                screaming(name)
+            );
+        }
+        out.push_str("    }\n\n");
+    }
+    out.push_str("}\n\n");
 }
 
 /// One enum: the module name, where it comes from, and its string values.
