@@ -21,10 +21,10 @@
 //! What it does for you:
 //! - **One module per resource**: [`agents`], [`calls`], [`campaigns`], [`dnd`], [`chat`],
 //!   and the deprecated [`legacy`] endpoints, each reached from the [`Client`].
-//! - **Validation before I/O**: every rule the API documents (agent id form, country code,
-//!   plausible phone number, greeting length, override ranges, contact count, page size...)
-//!   is checked first, and a broken one fails with [`Error::Validation`] naming the field;
-//!   nothing is sent.
+//! - **Validation before I/O**: every rule of the spec (agent id pattern, country code,
+//!   greeting length, override ranges, contact count, page size...), plus a plausible phone
+//!   number for the country, is checked first, and a broken one fails with
+//!   [`Error::Validation`] naming the field; nothing is sent.
 //! - **No envelopes**: methods return domain types ([`calls::Call`], [`dnd::DndEntry`],
 //!   [`chat::ChatSession`], ...) with dates as `chrono` values; the API's various
 //!   `{success, data}` shapes are handled inside, and a `200` saying `success: false` is an
@@ -42,11 +42,12 @@
 //! - **Secrets stay secret**: the token is checked when the client is built, sent as a
 //!   sensitive header, never printed by `Debug`, and only over https (loopback excepted).
 //!
-//! The wire types come from `osvi-generated`, generated from the OpenAPI description in
-//! `openapi/osvi.yaml`. This crate does the HTTP exchange itself rather than through the
-//! generated `Client`, because progenitor's error type drops the status and headers of an
-//! undecodable body and cannot show the messages of a `200` that says `success: false`;
-//! every body is still decoded through the generated wire types.
+//! Everything on the wire comes from `openapi/osvi.yaml` through `osvi-generated`: each
+//! operation calls the method progenitor generated for it, under a transport hook of this
+//! crate (token, user agent, timeout, bounded body, and a copy of every answer, so errors keep
+//! the status, request id and messages that progenitor's own error type would drop). Paths,
+//! parameter names, enum values and validation rules are the generated constants of
+//! `osvi_generated::spec`; none is typed by hand here.
 
 #![warn(missing_docs)]
 

@@ -11,7 +11,7 @@ use osvi_generated::spec::enums::{
     chat_session_status as session_status, support_request_command as command,
 };
 use osvi_generated::types;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -497,15 +497,16 @@ impl State {
                         )
                     })
                     .collect();
-                let body = json!({
-                    "agent_name": call.agent_name,
-                    "agent_uuid": call.agent_uuid,
-                    "phone_number": call.phone,
-                    "call_log_id": call.id,
-                    "chat": chat.join("\n"),
-                    "call_status": call.outcome,
-                    "executionMode": execution_mode::TEST,
-                });
+                let body = types::CallCompletedWebhook {
+                    agent_name: Some(call.agent_name.clone()),
+                    agent_uuid: Some(call.agent_uuid.clone()),
+                    phone_number: Some(call.phone.clone()),
+                    call_log_id: Some(call.id.clone()),
+                    chat: Some(chat.join("\n")),
+                    call_status: Some(call.outcome.to_string()),
+                    execution_mode: Some(execution_mode::TEST.to_string()),
+                };
+                let body = serde_json::to_value(body).unwrap_or_default();
                 deliveries.push(Delivery {
                     url: url.clone(),
                     body,
@@ -673,12 +674,12 @@ impl State {
             dnd_skipped: skipped
                 .into_iter()
                 .map(|(e164, c)| {
-                    let mut item = Map::new();
-                    item.insert("phone".into(), e164.into());
-                    if let Some(name) = c.person_name {
-                        item.insert("person_name".into(), name.into());
+                    // The skipped contact, as sent but with its normalized number.
+                    let contact = types::CampaignContact { phone: e164, ..c };
+                    match serde_json::to_value(contact) {
+                        Ok(Value::Object(item)) => item,
+                        _ => Map::new(),
                     }
-                    item
                 })
                 .collect(),
         })
