@@ -397,7 +397,9 @@ impl AddContacts {
             .chunks(validate::MAX_CONTACTS_PER_REQUEST)
             .enumerate()
         {
-            let body = types::CampaignContactsRequest {
+            // One request's wire contacts exist at a time: built for each attempt (the
+            // generated method takes the body by value), never kept for a retry.
+            let body = || types::CampaignContactsRequest {
                 agent_uuid: self.agent_uuid.clone(),
                 contacts: chunk.iter().map(Contact::to_wire).collect(),
                 enqueue: self.enqueue,
@@ -411,7 +413,7 @@ impl AddContacts {
                     api.raw()
                         .add_campaign_contacts()
                         .id(self.campaign_id)
-                        .body(body.clone())
+                        .body(body())
                         .send()
                 })
                 .await;
