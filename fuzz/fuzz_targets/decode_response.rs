@@ -3,15 +3,16 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use osvi_ext::private::{OPERATIONS, decode_response};
+use osvi_ext::private::{decode_response, operations};
 
-const STATUSES: [u16; 10] = [200, 201, 400, 401, 403, 404, 422, 429, 500, 503];
+const STATUSES: [u16; 11] = [200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 503];
 
 fuzz_target!(|data: &[u8]| {
     let Some((selector, body)) = data.split_first() else {
         return;
     };
-    let operation = OPERATIONS[usize::from(*selector) % OPERATIONS.len()];
+    let operations = operations();
+    let operation = operations[usize::from(*selector) % operations.len()];
     let status = STATUSES[usize::from(*selector / 20) % STATUSES.len()];
     let _ = decode_response(operation, status, body);
 });
