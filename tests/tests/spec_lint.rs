@@ -273,3 +273,43 @@ fn generated_client_has_one_method_per_operation() {
         "generated.rs carries the @generated header"
     );
 }
+
+#[test]
+fn operations_that_place_calls_are_marked_and_their_body_flag_exists() {
+    use osvi_generated::PlacesCalls;
+    use osvi_generated::spec::operations as op;
+    assert_eq!(op::CREATE_CALL.places_calls, PlacesCalls::Always);
+    assert_eq!(op::LEGACY_CREATE_CALL.places_calls, PlacesCalls::Always);
+    assert_eq!(
+        op::ADD_CAMPAIGN_CONTACTS.places_calls,
+        PlacesCalls::WhenBodyFlag("enqueue")
+    );
+    let doc = spec();
+    for operation in op::ALL {
+        if let PlacesCalls::WhenBodyFlag(flag) = operation.places_calls {
+            let (_, _, node) = operations(&doc)
+                .into_iter()
+                .find(|(_, _, o)| o["operationId"] == operation.id)
+                .unwrap();
+            let schema = node["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| doc.pointer(p))
+                .unwrap();
+            assert_eq!(
+                schema["properties"][flag]["type"], "boolean",
+                "{}: `{flag}` must be a boolean field of the body",
+                operation.id
+            );
+        }
+    }
+    let dialing: Vec<&str> = op::ALL
+        .iter()
+        .filter(|o| o.places_calls != PlacesCalls::Never)
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(
+        dialing,
+        ["create_call", "add_campaign_contacts", "legacy_create_call"]
+    );
+}
