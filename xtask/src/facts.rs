@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::normalize::METHODS;
+use crate::normalize::{METHODS, strings_at_key};
 use crate::spec::resolve;
 
 /// Renders the facts module of `doc`.
@@ -474,8 +474,7 @@ fn render_rules(doc: &Value, out: &mut String) {
             modules.push((id.to_string(), format!("the parameters of `{id}`"), entries));
         }
     }
-    let mut patterns: Vec<String> = Vec::new();
-    collect_patterns(doc, &mut patterns);
+    let mut patterns = strings_at_key(doc, "pattern");
     patterns.sort();
     patterns.dedup();
     let _ = write!(
@@ -495,22 +494,6 @@ fn render_rules(doc: &Value, out: &mut String) {
         );
     }
     out.push_str("}\n");
-}
-
-/// Every `pattern` string in `value`.
-fn collect_patterns(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                match (key.as_str(), child) {
-                    ("pattern", Value::String(p)) => out.push(p.clone()),
-                    _ => collect_patterns(child, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| collect_patterns(i, out)),
-        _ => {}
-    }
 }
 
 /// The constants of the constrained fields among `fields` of `owner`.

@@ -297,22 +297,28 @@ fn collect_refs(doc: &Value, side: Side) -> std::collections::BTreeSet<String> {
 
 /// Every `$ref` string inside `value`.
 pub fn refs_in(value: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    fn visit(value: &Value, out: &mut Vec<String>) {
+    strings_at_key(value, "$ref")
+}
+
+/// Every string value of a `key` entry inside `value`, at any depth (the entry itself is not
+/// searched further).
+pub fn strings_at_key(value: &Value, key: &str) -> Vec<String> {
+    fn visit(value: &Value, key: &str, out: &mut Vec<String>) {
         match value {
             Value::Object(map) => {
-                for (key, child) in map {
-                    match (key.as_str(), child) {
-                        ("$ref", Value::String(r)) => out.push(r.clone()),
-                        _ => visit(child, out),
+                for (name, child) in map {
+                    match (name == key, child) {
+                        (true, Value::String(found)) => out.push(found.clone()),
+                        _ => visit(child, key, out),
                     }
                 }
             }
-            Value::Array(items) => items.iter().for_each(|item| visit(item, out)),
+            Value::Array(items) => items.iter().for_each(|item| visit(item, key, out)),
             _ => {}
         }
     }
-    visit(value, &mut out);
+    let mut out = Vec::new();
+    visit(value, key, &mut out);
     out
 }
 
