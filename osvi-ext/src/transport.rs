@@ -25,7 +25,7 @@ use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{ApiFailure, BODY_EXCERPT_BYTES, Error, Result};
-use crate::retry::Safety;
+use crate::retry::{RetryPolicy, Safety};
 
 /// Default largest response body read; a larger one is an [`Error::Decode`]. The biggest
 /// documented body is a page of 100 calls, a few hundred KiB.
@@ -41,7 +41,7 @@ type Generated<E> =
 /// One operation about to be sent: the generated client wired to this client's transport,
 /// the operation's facts, and what may be retried.
 pub(crate) struct Api {
-    client: Client,
+    policy: RetryPolicy,
     operation: &'static Operation,
     safety: Safety,
     exchange: Arc<Exchange>,
@@ -71,7 +71,7 @@ impl Client {
             _ => Safety::Write,
         };
         Api {
-            client: self.clone(),
+            policy: self.policy,
             operation,
             safety,
             exchange,
@@ -119,7 +119,7 @@ impl Api {
         );
         let started = std::time::Instant::now();
         let attempts = AtomicU32::new(0);
-        let policy = self.client.policy;
+        let policy = self.policy;
         let outcome = (|| async {
             let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
             let attempt_span = tracing::debug_span!("osvi.attempt", attempt = number);

@@ -184,12 +184,14 @@ pub(crate) fn loose_phone(field: &str, value: &str, rule: &StringRule) -> Result
     Ok(())
 }
 
-/// A page number, 1-based (the spec's `page` parameter).
+/// A page number, 1-based. Both list operations `$ref` the spec's one `Page` parameter, so
+/// its rule is read from `list_calls` (a unit test checks the two rules are equal).
 pub(crate) fn page(value: u32) -> Result<()> {
     integer("page", i64::from(value), &rules::list_calls::PAGE)
 }
 
-/// `per_page` within the spec's rule (at least 1; the server caps it at 100).
+/// `per_page` within the spec's rule (at least 1; the server caps it at 100); shared by both
+/// list operations like [`page`].
 pub(crate) fn per_page(value: u32) -> Result<()> {
     integer("per_page", i64::from(value), &rules::list_calls::PER_PAGE)
 }
@@ -237,6 +239,15 @@ mod tests {
             Err(Error::Validation { field, rule }) => format!("{field}: {rule}"),
             other => panic!("expected a validation error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn both_lists_share_the_page_rules() {
+        assert_eq!(rules::list_calls::PAGE, rules::list_dnd_numbers::PAGE);
+        assert_eq!(
+            rules::list_calls::PER_PAGE,
+            rules::list_dnd_numbers::PER_PAGE
+        );
     }
 
     #[test]

@@ -20,9 +20,18 @@ use serde_json::{Value, json};
 
 use crate::http::Shared;
 
-/// The validators of every operation, built once per simulator.
+/// The validators of every operation, built once per simulator, in the order of
+/// `spec::operations::ALL`.
 pub(crate) struct Conformance {
-    operations: HashMap<(&'static str, &'static str), Checks>,
+    checks: Vec<Checks>,
+}
+
+/// The index in `spec::operations::ALL` of the operation routed at `method` and path
+/// `template`.
+pub(crate) fn operation_at(method: &str, template: &str) -> Option<usize> {
+    operations::ALL
+        .iter()
+        .position(|op| op.method == method && op.path == template)
 }
 
 /// What one operation checks.
@@ -59,7 +68,7 @@ impl Conformance {
                 .build(&root)
                 .map_err(|e| e.to_string())
         };
-        let mut out = HashMap::new();
+        let mut checks = Vec::new();
         for operation in operations::ALL {
             let node = doc
                 .pointer(&format!(
@@ -104,23 +113,21 @@ impl Conformance {
                 }
                 None => None,
             };
-            out.insert(
-                (operation.method, operation.path),
-                Checks {
-                    operation,
-                    params,
-                    body,
-                },
-            );
+            checks.push(Checks {
+                operation,
+                params,
+                body,
+            });
         }
-        Ok(Conformance { operations: out })
+        Ok(Conformance { checks })
     }
+}
 
+impl Checks {
     /// The problems of a request to the operation at `(method, template)`: those of the path
     /// parameters first, then those of the query and the body.
     fn problems(
         &self,
-        checks: &Checks,
         path: &str,
         template: &str,
         query: &str,
@@ -132,7 +139,7 @@ impl Conformance {
         let query_values: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();
-        for param in &checks.params {
+        for param in &self.params {
             let raw = match param.location.as_str() {
                 "path" => path_values.get(param.name.as_str()).cloned(),
                 "query" => query_values.get(&param.name).cloned(),
@@ -158,7 +165,7 @@ impl Conformance {
                 }
             }
         }
-        if let Some((required, validator)) = &checks.body {
+        if let Some((required, validator)) = &self.body {
             if body.is_empty() {
                 if *required {
                     problems.push("the request body is required".into());
@@ -175,7 +182,6 @@ impl Conformance {
                 }
             }
         }
-        let _ = self;
         (path_problems, problems)
     }
 }
@@ -258,13 +264,9 @@ pub(crate) async fn check(State(shared): State<Shared>, request: Request, next: 
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let method = request.method().as_str().to_string();
     let conformance = shared.conformance.clone();
-    let Some(checks) = conformance
-        .operations
-        .iter()
-        .find(|((m, p), _)| *m == method && *p == template)
-        .map(|(_, c)| c)
+    let Some(checks) = operation_at(request.method().as_str(), &template)
+        .and_then(|index| conformance.checks.get(index))
     else {
         return next.run(request).await;
     };
@@ -275,8 +277,7 @@ pub(crate) async fn check(State(shared): State<Shared>, request: Request, next: 
             return rejection(checks.operation, vec!["the body is too large".into()]);
         }
     };
-    let (path_problems, problems) = conformance.problems(
-        checks,
+    let (path_problems, problems) = checks.problems(
         parts.uri.path(),
         &template,
         parts.uri.query().unwrap_or_default(),

@@ -63,10 +63,9 @@ async fn record(AxumState(shared): AxumState<Shared>, request: Request, next: Ne
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let operation = osvi_generated::spec::operations::ALL
-        .iter()
-        .find(|op| op.method == method && op.path == template)
-        .map_or(String::new(), |op| op.id.to_string());
+    let operation = crate::conform::operation_at(&method, &template).map_or(String::new(), |i| {
+        osvi_generated::spec::operations::ALL[i].id.to_string()
+    });
     let (parts, body) = request.into_parts();
     let request_body = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
         .await
@@ -340,9 +339,13 @@ fn plausible(phone_number: &str, country_code: &str) -> Result<String, Failure> 
 }
 
 async fn create_call(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
-    let request: types::CallRequest = typed(&body)?;
+    place(&shared, &typed(&body)?)
+}
+
+/// Places the call of `request` (both call endpoints): `400` for an implausible number.
+fn place(shared: &Shared, request: &types::CallRequest) -> Answer {
     let e164 = plausible(&request.phone_number, &request.country_code)?;
-    let call_id = shared.lock().place_call(&request, e164)?;
+    let call_id = shared.lock().place_call(request, e164)?;
     shared.wake.notify_one();
     Ok(ok(types::CallResponseData {
         call_id: Some(call_id),
@@ -574,7 +577,6 @@ async fn inject_context(
 
 async fn legacy_call(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
     let legacy: types::LegacyCallRequest = typed(&body)?;
-    let e164 = plausible(&legacy.phone_number, &legacy.country_code)?;
     let request = types::CallRequest {
         agent_uuid: legacy.agent_uuid,
         phone_number: legacy.phone_number,
@@ -587,11 +589,7 @@ async fn legacy_call(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answe
         call_config_overrides: None,
         data_extraction: Vec::new(),
     };
-    let call_id = shared.lock().place_call(&request, e164)?;
-    shared.wake.notify_one();
-    Ok(ok(types::CallResponseData {
-        call_id: Some(call_id),
-    }))
+    place(&shared, &request)
 }
 
 async fn legacy_start_session(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answer {
