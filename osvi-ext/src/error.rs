@@ -132,6 +132,9 @@ pub struct ApiFailure {
     pub messages: Vec<String>,
     /// The body's `details`, when present and not `null`.
     pub details: Option<Box<serde_json::Value>>,
+    /// The first KiB of the raw body (lossy UTF-8), whatever it was: the only trace of an
+    /// answer that is not JSON, such as a proxy's HTML `502` page.
+    pub body: String,
 }
 
 impl fmt::Display for ApiFailure {
@@ -139,12 +142,37 @@ impl fmt::Display for ApiFailure {
         write!(f, "HTTP {}", self.status)?;
         if !self.messages.is_empty() {
             write!(f, ": {}", self.messages.join("; "))?;
+        } else if let Some(excerpt) = excerpt(&self.body) {
+            write!(f, ": {excerpt}")?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
         Ok(())
     }
+}
+
+/// How many characters of a body without messages [`ApiFailure`]'s `Display` shows.
+const DISPLAYED_BODY_CHARS: usize = 200;
+
+/// The start of a body for a one-line message: whitespace runs collapsed, at most
+/// [`DISPLAYED_BODY_CHARS`] characters, `None` when blank.
+fn excerpt(body: &str) -> Option<String> {
+    let mut words = body.split_whitespace();
+    let first = words.next()?;
+    let mut line = String::from(first);
+    for word in words {
+        if line.chars().count() >= DISPLAYED_BODY_CHARS {
+            break;
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    if line.chars().count() > DISPLAYED_BODY_CHARS {
+        line = line.chars().take(DISPLAYED_BODY_CHARS).collect();
+        line.push('…');
+    }
+    Some(line)
 }
 
 impl Error {

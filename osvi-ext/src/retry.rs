@@ -200,6 +200,7 @@ mod tests {
             request_id: None,
             messages: Vec::new(),
             details: None,
+            body: String::new(),
         }
     }
 

@@ -310,14 +310,19 @@ impl RawResponse {
             .map(str::to_string)
     }
 
+    /// The first KiB of the body, as lossy UTF-8.
+    fn excerpt(&self) -> String {
+        let end = self.body.len().min(BODY_EXCERPT_BYTES);
+        String::from_utf8_lossy(&self.body[..end]).into_owned()
+    }
+
     /// An [`Error::Decode`] for this response.
     fn decode_error(&self, reason: impl Into<String>) -> Error {
-        let end = self.body.len().min(BODY_EXCERPT_BYTES);
         Error::Decode {
             status: self.status.as_u16(),
             request_id: self.request_id(),
             reason: reason.into(),
-            body: String::from_utf8_lossy(&self.body[..end]).into_owned(),
+            body: self.excerpt(),
         }
     }
 
@@ -338,6 +343,7 @@ impl RawResponse {
             request_id: self.request_id(),
             messages,
             details,
+            body: self.excerpt(),
         }
     }
 

@@ -146,14 +146,27 @@ async fn rate_limited_429_reads_retry_after() {
 }
 
 #[tokio::test]
-async fn server_5xx_with_an_html_body_has_no_messages() {
-    let err = get_call_answering(502, "<html><body>Bad gateway</body></html>", &[])
+async fn server_5xx_with_an_html_body_keeps_status_request_id_and_text() {
+    let page = format!(
+        "<html>\n  <head><title>502 Bad Gateway</title></head>\n  <body>{}</body>\n</html>",
+        "x".repeat(2000)
+    );
+    let err = get_call_answering(502, &page, &[("x-request-id", "r-502")])
         .await
         .unwrap_err();
-    match err {
-        Error::Server(f) => assert_eq!(failure(&f), (502, None, Vec::<&str>::new())),
-        other => panic!("{other:?}"),
-    }
+    let Error::Server(f) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure(f), (502, Some("r-502"), Vec::<&str>::new()));
+    assert_eq!(f.body, page[..1024]);
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(
+            "server error: HTTP 502: <html> <head><title>502 Bad Gateway</title></head> <body>xxx"
+        ),
+        "{shown}"
+    );
+    assert!(shown.ends_with("… (request id r-502)"), "{shown}");
     let err = get_call_answering(500, r#"{"success":false,"message":"boom"}"#, &[])
         .await
         .unwrap_err();
@@ -161,6 +174,7 @@ async fn server_5xx_with_an_html_body_has_no_messages() {
         matches!(&err, Error::Server(f) if f.messages == vec!["boom"]),
         "{err:?}"
     );
+    assert_eq!(err.to_string(), "server error: HTTP 500: boom");
 }
 
 #[tokio::test]
