@@ -114,7 +114,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
     user_agent: Option<String>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
     retry_policy: Option<RetryPolicy>,
     max_response_bytes: Option<usize>,
 }
@@ -134,7 +134,8 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The 16-character API token from the dashboard (Settings → API). Required.
+    /// The 16-character API token from the dashboard (Settings → API). Required. Leading
+    /// and trailing whitespace (a newline from a file or `echo`) is removed.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -167,9 +168,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a `reqwest::Client` you built (proxies, custom TLS roots ...). The token and user
-    /// agent are still added to every request; the timeouts of this builder are not applied.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+    /// Builds the HTTP client from your `reqwest::ClientBuilder` (proxies, custom TLS roots
+    /// ...). The token and user agent are still added to every request, and the SDK sets the
+    /// builder's redirect policy (see [`Error::Redirect`]): the token never follows a redirect
+    /// to another origin. The timeouts of this builder are not applied: set them on yours.
+    pub fn http_client(mut self, http: reqwest::ClientBuilder) -> Self {
         self.http = Some(http);
         self
     }
@@ -197,7 +200,7 @@ impl ClientBuilder {
         let token = token_header(&token)?;
         let token_header = HeaderName::from_bytes(API_TOKEN_HEADER.as_bytes())
             .map_err(|_| Error::config("the spec's token header is not a valid header name"))?;
-        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL).trim())?;
         let agent = self
             .user_agent
             .unwrap_or_else(|| format!("osvi-rust/{}", env!("CARGO_PKG_VERSION")));
@@ -207,10 +210,11 @@ impl ClientBuilder {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-                .build()
-                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
-        };
+                .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),
+        }
+        .redirect(redirect_policy(&base_url))
+        .build()
+        .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -226,9 +230,35 @@ impl ClientBuilder {
     }
 }
 
+/// The most redirects followed for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// Follows redirects, except one that takes a request which started at the API's origin to
+/// another origin: that one is not followed (the caller gets the `3xx` as
+/// [`Error::Redirect`]), because the request carries the API token. Downloads from the
+/// storage host carry no token and follow redirects anywhere.
+fn redirect_policy(api: &Url) -> reqwest::redirect::Policy {
+    let api = api.origin();
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let from_api = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == api);
+        if from_api && attempt.url().origin() != api {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 /// Checks the token's documented form and makes it a header value marked sensitive (so
 /// reqwest and its logs never print it).
 fn token_header(token: &str) -> Result<HeaderValue> {
+    // A token read from a file or the environment often ends in a newline.
+    let token = token.trim();
     let length = token.chars().count();
     if length != TOKEN_LENGTH {
         return Err(Error::config(format!(
@@ -280,6 +310,10 @@ mod tests {
         );
         assert!(token_header("0123456789abcdef").unwrap().is_sensitive());
         assert!(token_header("0123456789abcde ").is_err());
+        assert!(token_header("0123456789a cdef").is_err());
+        // Whitespace around the token (a newline from the environment) is not part of it.
+        let trimmed = token_header(" 0123456789abcdef\n").unwrap();
+        assert_eq!(trimmed.as_bytes(), b"0123456789abcdef");
     }
 
     #[test]

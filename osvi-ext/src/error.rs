@@ -59,8 +59,17 @@ pub enum Error {
     },
     /// 5xx: the server failed.
     Server(ApiFailure),
-    /// Any other status the API does not document (e.g. 410, 3xx).
+    /// Any other status the API does not document (e.g. 410).
     UnexpectedStatus(ApiFailure),
+    /// A redirect the SDK did not follow: one that leaves the configured API origin
+    /// (scheme, host and port), so the API token would have gone with it. Redirects within
+    /// the API origin are followed.
+    Redirect {
+        /// The `3xx` answer.
+        failure: ApiFailure,
+        /// Its `Location` header, when it had a readable one.
+        location: Option<String>,
+    },
     /// The request or the response did not finish within the configured timeout.
     Timeout {
         /// What timed out, in words.
@@ -201,7 +210,8 @@ impl Error {
             | Error::Conflict(f)
             | Error::Server(f)
             | Error::UnexpectedStatus(f)
-            | Error::RateLimited { failure: f, .. } => Some(f),
+            | Error::RateLimited { failure: f, .. }
+            | Error::Redirect { failure: f, .. } => Some(f),
             _ => None,
         }
     }
@@ -236,6 +246,7 @@ impl Error {
             Error::RateLimited { .. } => "rate_limited",
             Error::Server(_) => "server",
             Error::UnexpectedStatus(_) => "unexpected_status",
+            Error::Redirect { .. } => "redirect",
             Error::Timeout { .. } => "timeout",
             Error::Transport { .. } => "transport",
             Error::Decode { .. } => "decode",
@@ -273,6 +284,11 @@ impl fmt::Display for Error {
             }
             Error::Server(x) => write!(f, "server error: {x}"),
             Error::UnexpectedStatus(x) => write!(f, "unexpected status: {x}"),
+            Error::Redirect { failure, location } => write!(
+                f,
+                "redirect to `{}` not followed: it leaves the API origin, and the API token with it: {failure}",
+                location.as_deref().unwrap_or("(no location)")
+            ),
             Error::Timeout { message } => write!(f, "timed out: {message}"),
             Error::Transport { message, .. } => write!(f, "transport error: {message}"),
             Error::Decode {

@@ -19,7 +19,7 @@ use bytes::Bytes;
 use osvi_generated::{Exec, ExecFuture, Hooks, Operation, PlacesCalls, ResponseValue, types};
 use progenitor_client::OperationInfo;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -361,6 +361,14 @@ impl RawResponse {
                 retry_after: retry_after(&self.headers),
             },
             500..=599 => Error::Server(failure),
+            300..=399 => Error::Redirect {
+                location: self
+                    .headers
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                failure,
+            },
             _ => Error::UnexpectedStatus(failure),
         }
     }

@@ -19,7 +19,7 @@ fn client(base_url: &str) -> Client {
     Client::builder()
         .token(TOKEN)
         .base_url(base_url)
-        .http_client(reqwest::Client::new())
+        .http_client(reqwest::Client::builder())
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap()

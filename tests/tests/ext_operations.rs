@@ -670,17 +670,14 @@ async fn legacy_create_call_understands_both_envelopes() {
         })
         .await;
     // The newer envelope, through a client that adds a marker header.
-    let http = reqwest::Client::builder()
-        .default_headers(
-            [(
-                reqwest::header::HeaderName::from_static("x-variant"),
-                "new".parse().unwrap(),
-            )]
-            .into_iter()
-            .collect(),
-        )
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().default_headers(
+        [(
+            reqwest::header::HeaderName::from_static("x-variant"),
+            "new".parse().unwrap(),
+        )]
+        .into_iter()
+        .collect(),
+    );
     let marked = osvi_ext::Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())

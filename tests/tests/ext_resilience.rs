@@ -17,7 +17,7 @@ fn client(base_url: &str, policy: RetryPolicy) -> Client {
     Client::builder()
         .token(TOKEN)
         .base_url(base_url)
-        .http_client(reqwest::Client::new())
+        .http_client(reqwest::Client::builder())
         .retry_policy(policy)
         .build()
         .unwrap()
