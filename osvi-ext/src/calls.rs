@@ -631,14 +631,9 @@ impl CreateCall {
     fn body(&self) -> Result<types::CallRequest> {
         use rules::call_request as rule;
         validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
-        let (country, country_code) =
+        let country_code =
             validate::country_code("country_code", &self.country_code, &rule::COUNTRY_CODE)?;
-        validate::national_number(
-            "phone_number",
-            &self.phone_number,
-            &rule::PHONE_NUMBER,
-            country,
-        )?;
+        validate::string("phone_number", &self.phone_number, &rule::PHONE_NUMBER)?;
         if let Some(url) = &self.webhook_url {
             validate::string("webhook_url", url, &rule::WEBHOOK_URL)?;
         }

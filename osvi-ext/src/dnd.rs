@@ -109,7 +109,7 @@ impl Dnd<'_> {
     pub async fn remove(&self, agent_uuid: &str, phone: &str) -> Result<()> {
         use rules::remove_dnd_number as rule;
         validate::string("agent_uuid", agent_uuid, &rule::AGENT_UUID)?;
-        validate::loose_phone("phone", phone, &rule::PHONE)?;
+        validate::string("phone", phone, &rule::PHONE)?;
         let api = self.client.api(&operations::REMOVE_DND_NUMBER);
         api.run(|| {
             api.raw()
@@ -143,7 +143,7 @@ impl AddDnd {
     pub async fn send(self) -> Result<DndEntry> {
         use rules::dnd_number_request as rule;
         validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
-        validate::loose_phone("phone", &self.phone, &rule::PHONE)?;
+        validate::string("phone", &self.phone, &rule::PHONE)?;
         let body = types::DndNumberRequest {
             agent_uuid: self.agent_uuid,
             phone: self.phone,

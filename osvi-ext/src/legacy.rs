@@ -283,14 +283,8 @@ impl LegacyCreateCall {
         use rules::legacy_call_request as rule;
         let mut body = self.body;
         validate::string("agent_uuid", &body.agent_uuid, &rule::AGENT_UUID)?;
-        let (country, code) =
-            validate::country_code("country_code", &body.country_code, &rule::COUNTRY_CODE)?;
-        validate::national_number(
-            "phone_number",
-            &body.phone_number,
-            &rule::PHONE_NUMBER,
-            country,
-        )?;
+        let code = validate::country_code("country_code", &body.country_code, &rule::COUNTRY_CODE)?;
+        validate::string("phone_number", &body.phone_number, &rule::PHONE_NUMBER)?;
         if let Some(url) = &body.webhook_url {
             validate::string("webhook_url", url, &rule::WEBHOOK_URL)?;
         }

@@ -22,9 +22,9 @@
 //! - **One module per resource**: [`agents`], [`calls`], [`campaigns`], [`dnd`], [`chat`],
 //!   and the deprecated [`legacy`] endpoints, each reached from the [`Client`].
 //! - **Validation before I/O**: every rule of the spec (agent id pattern, country code,
-//!   greeting length, override ranges, contact count, page size...), plus a plausible phone
-//!   number for the country, is checked first, and a broken one fails with
-//!   [`Error::Validation`] naming the field; nothing is sent.
+//!   greeting length, override ranges, contact count, page size...) is checked first, and a
+//!   broken one fails with [`Error::Validation`] naming the field; nothing is sent. Nothing
+//!   stricter than the spec is checked: plausibility of a number is the server's to judge.
 //! - **No envelopes**: methods return domain types ([`calls::Call`], [`dnd::DndEntry`],
 //!   [`chat::ChatSession`], ...) with dates as `chrono` values; the API's various
 //!   `{success, data}` shapes are handled inside, and a `200` saying `success: false` is an

@@ -429,7 +429,7 @@ pub mod types {
     pub struct CampaignContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub person_name: ::std::option::Option<::std::string::String>,
-        ///`9876543210` or `+919876500000`; normalized to E.164 (Indian formats accepted).
+        ///`9876543210` or `+919876500000`; normalized to E.164 (Indian formats accepted). Spaces, dots, dashes and parentheses between the digits are allowed.
         pub phone: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -791,7 +791,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DndNumberRequest {
         pub agent_uuid: ::std::string::String,
-        ///The number to block, with or without `+` and country code (field is `phone`, not `phone_number`).
+        ///The number to block, with or without `+` and country code (field is `phone`, not `phone_number`); normalized to E.164. Spaces, dots, dashes and parentheses between the digits are allowed.
         pub phone: ::std::string::String,
         ///Optional note for your own records.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8693,7 +8693,7 @@ Sends a `DELETE` request to `/v1/dnd_numbers`
 
 Arguments:
 - `agent_uuid`: The agent whose DND list is changed.
-- `phone`: The number to remove, in any format the API normalizes: digits with an optional leading `+` (e.g. `9876543210` or `+919876543210`).
+- `phone`: The number to remove, in any format the API normalizes: 3 to 15 digits with an optional leading `+`, spaces, dots, dashes and parentheses allowed between them (e.g. `9876543210`, `+919876543210`, `+1 555 111 2222`).
 ```ignore
 let response = client.remove_dnd_number()
     .agent_uuid(agent_uuid)

@@ -617,7 +617,7 @@ pub mod rules {
         "^[0-9]+$",
         "^[A-Za-z]{2}$",
         "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@]+",
-        "^\\+?[0-9]{3,15}$",
+        "^\\+?[ ().-]*([0-9][ ().-]*){3,15}$",
         "^agent_[A-Za-z0-9_-]+$",
     ];
     /// Rules of `CallRequest`.
@@ -730,7 +730,7 @@ pub mod rules {
         pub const PHONE: StringRule = StringRule {
             min_length: None,
             max_length: None,
-            pattern: Some("^\\+?[0-9]{3,15}$"),
+            pattern: Some("^\\+?[ ().-]*([0-9][ ().-]*){3,15}$"),
             format: None,
             example: Some("9876543210"),
         };
@@ -791,7 +791,7 @@ pub mod rules {
         pub const PHONE: StringRule = StringRule {
             min_length: None,
             max_length: None,
-            pattern: Some("^\\+?[0-9]{3,15}$"),
+            pattern: Some("^\\+?[ ().-]*([0-9][ ().-]*){3,15}$"),
             format: None,
             example: Some("9876543210"),
         };
@@ -1073,7 +1073,7 @@ pub mod rules {
         pub const PHONE: StringRule = StringRule {
             min_length: None,
             max_length: None,
-            pattern: Some("^\\+?[0-9]{3,15}$"),
+            pattern: Some("^\\+?[ ().-]*([0-9][ ().-]*){3,15}$"),
             format: None,
             example: None,
         };

@@ -82,19 +82,10 @@ async fn country_code_is_iso_alpha_2() {
         got,
         pair("country_code", "must match `^[A-Za-z]{2}$` (e.g. IN)")
     );
-    let got =
-        refused(|c| async move { c.calls().create(AGENT, "9876543210", "ZZ").send().await }).await;
-    assert_eq!(
-        got,
-        pair(
-            "country_code",
-            "`ZZ` is not an ISO 3166-1 alpha-2 country code (e.g. IN, US)"
-        )
-    );
 }
 
 #[tokio::test]
-async fn phone_number_is_digits_and_plausible() {
+async fn phone_number_is_digits_only() {
     let got =
         refused(|c| async move { c.calls().create(AGENT, "+919876543210", "IN").send().await })
             .await;
@@ -102,14 +93,8 @@ async fn phone_number_is_digits_and_plausible() {
         got,
         pair("phone_number", "must match `^[0-9]+$` (e.g. 9876543210)")
     );
-    let got = refused(|c| async move { c.calls().create(AGENT, "12345", "IN").send().await }).await;
-    assert_eq!(
-        got,
-        pair("phone_number", "`12345` is not a valid phone number for IN")
-    );
-    // A valid US number is accepted for US but not for IN.
     let got =
-        refused(|c| async move { c.calls().create(AGENT, "2015550123", "IN").send().await }).await;
+        refused(|c| async move { c.calls().create(AGENT, "98765 43210", "IN").send().await }).await;
     assert_eq!(got.0, "phone_number");
 }
 
@@ -364,14 +349,15 @@ async fn per_page_at_least_1() {
 
 #[tokio::test]
 async fn dnd_phone_form() {
-    let got = refused(|c| async move { c.dnd().remove(AGENT, "98-76").await }).await;
+    let got = refused(|c| async move { c.dnd().remove(AGENT, "98").await }).await;
     assert_eq!(got.0, "phone");
-    let got = refused(|c| async move { c.dnd().add(AGENT, "+999999999999").send().await }).await;
+    let got =
+        refused(|c| async move { c.dnd().add(AGENT, "+1234567890123456").send().await }).await;
     assert_eq!(
         got,
         pair(
             "phone",
-            "`+999999999999` is not a valid international phone number"
+            "must match `^\\+?[ ().-]*([0-9][ ().-]*){3,15}$` (e.g. 9876543210)"
         )
     );
 }
