@@ -37,7 +37,7 @@ async fn redirected_across_origins(make: impl Fn(&MockServer) -> Client) -> (Err
         .await;
     let err = make(&api).calls().get(CALL_ID).await.unwrap_err();
     redirect.assert_async().await;
-    (err, catcher.hits_async().await)
+    (err, catcher.calls_async().await)
 }
 
 #[tokio::test]
