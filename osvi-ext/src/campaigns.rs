@@ -110,49 +110,70 @@ impl Contact {
 }
 
 /// The answer to [`AddContacts::send`]: the counts of every request of the upload, added up.
+///
+/// A count is `None` when it is unknown: a server answer left it out, or an answer to one of
+/// the requests was accepted (`2xx`) but could not be read. Such contacts were stored; only
+/// their counts are missing.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactsAdded {
-    /// The uploads the contacts were stored under, one per request (10,000 contacts each).
+    /// The uploads the contacts were stored under, one per request (10,000 contacts each)
+    /// whose answer named one.
     pub campaign_upload_ids: Vec<i64>,
-    /// Contacts in the request.
-    pub contacts_received: i64,
+    /// Contacts in the requests.
+    pub contacts_received: Option<i64>,
     /// Contacts stored.
-    pub contacts_accepted: i64,
+    pub contacts_accepted: Option<i64>,
     /// Duplicates dropped.
-    pub duplicates_removed: i64,
+    pub duplicates_removed: Option<i64>,
     /// Whether the contacts were released to the calling queue (by every request).
-    pub enqueued: bool,
+    pub enqueued: Option<bool>,
     /// Calls queued.
-    pub queued_calls: i64,
-    /// Contacts skipped because their number is on the agent's DND list (item shape not
-    /// documented, so kept as JSON objects).
-    pub dnd_skipped: Vec<Map<String, Value>>,
+    pub queued_calls: Option<i64>,
+    /// Contacts skipped because their number is on the agent's DND list. Their shape is not
+    /// documented, so each is kept as the JSON the server sent.
+    pub dnd_skipped: Vec<Value>,
 }
 
 impl FromWire<types::CampaignContactsResponseData> for ContactsAdded {
     fn from_wire(d: types::CampaignContactsResponseData) -> std::result::Result<Self, String> {
         Ok(ContactsAdded {
             campaign_upload_ids: d.campaign_upload_id.into_iter().collect(),
-            contacts_received: d.contacts_received.unwrap_or_default(),
-            contacts_accepted: d.contacts_accepted.unwrap_or_default(),
-            duplicates_removed: d.duplicates_removed.unwrap_or_default(),
-            enqueued: d.enqueued.unwrap_or_default(),
-            queued_calls: d.queued_calls.unwrap_or_default(),
+            contacts_received: d.contacts_received,
+            contacts_accepted: d.contacts_accepted,
+            duplicates_removed: d.duplicates_removed,
+            enqueued: d.enqueued,
+            queued_calls: d.queued_calls,
             dnd_skipped: d.dnd_skipped,
         })
     }
 }
 
 impl ContactsAdded {
-    /// Adds the counts of a later request of the same upload.
+    /// The summary of a request that was accepted but whose answer could not be read.
+    fn unknown() -> Self {
+        ContactsAdded::default()
+    }
+
+    /// Adds the counts of a later request of the same upload; unknown stays unknown.
     fn merge(&mut self, part: ContactsAdded, first: bool) {
+        fn sum(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+            a.zip(b).map(|(a, b)| a + b)
+        }
+        if first {
+            *self = part;
+            return;
+        }
         self.campaign_upload_ids.extend(part.campaign_upload_ids);
-        self.contacts_received += part.contacts_received;
-        self.contacts_accepted += part.contacts_accepted;
-        self.duplicates_removed += part.duplicates_removed;
-        self.enqueued = part.enqueued && (first || self.enqueued);
-        self.queued_calls += part.queued_calls;
+        self.contacts_received = sum(self.contacts_received, part.contacts_received);
+        self.contacts_accepted = sum(self.contacts_accepted, part.contacts_accepted);
+        self.duplicates_removed = sum(self.duplicates_removed, part.duplicates_removed);
+        self.enqueued = match (self.enqueued, part.enqueued) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        };
+        self.queued_calls = sum(self.queued_calls, part.queued_calls);
         self.dnd_skipped.extend(part.dnd_skipped);
     }
 }
@@ -378,6 +399,10 @@ impl AddContacts {
     /// [`Error::PartialUpload`]: the first `stored` contacts were stored (its `summary` says
     /// how), the rest were not, and can be sent again. If the first request fails, its own
     /// error is returned and nothing was stored.
+    ///
+    /// A request the server accepted (`2xx`) but whose answer could not be read stored its
+    /// contacts: with one request that is [`Error::AcceptedButUnreadable`]; with several, the
+    /// upload carries on and the summary's counts are `None` (unknown).
     pub async fn send(self) -> Result<ContactsAdded> {
         use rules::campaign_contacts_request as rule;
         validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
@@ -419,6 +444,10 @@ impl AddContacts {
                 .await;
             let part = match sent {
                 Ok(part) => part,
+                // Stored, but the answer could not be read: carry on, with unknown counts.
+                Err(Error::AcceptedButUnreadable { .. }) if requests_total > 1 => {
+                    ContactsAdded::unknown()
+                }
                 Err(error) if stored == 0 => return Err(error),
                 Err(error) => {
                     return Err(Error::PartialUpload {

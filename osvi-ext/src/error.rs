@@ -97,6 +97,21 @@ pub enum Error {
         /// The first KiB of the raw body (lossy UTF-8).
         body: String,
     },
+    /// The server **accepted** a request that changes something (a call placed, contacts
+    /// stored, a number added to DND ...: every operation but a `GET`) and answered `2xx`, but
+    /// its body could not be read. The change most likely happened: do not resend blindly
+    /// (check with a read first, e.g. [`Calls::list`](crate::calls::Calls::list)). Never
+    /// retried by the SDK.
+    AcceptedButUnreadable {
+        /// The HTTP status of the response (`2xx`).
+        status: u16,
+        /// The request id header of the response, if any.
+        request_id: Option<String>,
+        /// Why the body could not be read.
+        reason: String,
+        /// The first KiB of the raw body (lossy UTF-8).
+        body: String,
+    },
     /// Writing downloaded data to your writer failed.
     Io {
         /// What failed.
@@ -219,7 +234,9 @@ impl Error {
     /// The HTTP status of the response, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::AcceptedButUnreadable { status, .. } => {
+                Some(*status)
+            }
             Error::PartialUpload { source, .. } => source.status(),
             other => other.failure().map(|f| f.status),
         }
@@ -228,7 +245,9 @@ impl Error {
     /// The request id header of the response, when there was one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::Decode { request_id, .. } | Error::AcceptedButUnreadable { request_id, .. } => {
+                request_id.as_deref()
+            }
             Error::PartialUpload { source, .. } => source.request_id(),
             other => other.failure().and_then(|f| f.request_id.as_deref()),
         }
@@ -250,6 +269,7 @@ impl Error {
             Error::Timeout { .. } => "timeout",
             Error::Transport { .. } => "transport",
             Error::Decode { .. } => "decode",
+            Error::AcceptedButUnreadable { .. } => "accepted_but_unreadable",
             Error::Io { .. } => "io",
             Error::InvalidWebhook { .. } => "invalid_webhook",
             Error::PartialUpload { .. } => "partial_upload",
@@ -298,6 +318,21 @@ impl fmt::Display for Error {
                 ..
             } => {
                 write!(f, "undecodable response (HTTP {status}): {reason}")?;
+                match request_id {
+                    Some(id) => write!(f, " (request id {id})"),
+                    None => Ok(()),
+                }
+            }
+            Error::AcceptedButUnreadable {
+                status,
+                reason,
+                request_id,
+                ..
+            } => {
+                write!(
+                    f,
+                    "the server accepted the request (HTTP {status}) but its answer could not be read, so the change most likely happened: {reason}"
+                )?;
                 match request_id {
                     Some(id) => write!(f, " (request id {id})"),
                     None => Ok(()),

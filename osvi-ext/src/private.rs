@@ -4,7 +4,7 @@
 use osvi_generated::types;
 
 use crate::error::Result;
-use crate::transport::{RawResponse, decode};
+use crate::transport::{RawResponse, accepted, decode};
 
 /// The `operationId` of every operation, in the order of the spec.
 pub fn operations() -> Vec<&'static str> {
@@ -14,10 +14,19 @@ pub fn operations() -> Vec<&'static str> {
         .collect()
 }
 
-/// Decodes `body`, answered with `status`, exactly as `operation` does; `Ok(())` when it
-/// decodes. An unknown operation is a validation error.
-pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<()> {
+/// Decodes `body`, answered with `status`, exactly as `operation` does, and returns the
+/// decoded value's `Debug` text. An unknown operation is a validation error.
+pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<String> {
     use crate::{agents, calls, campaigns, chat, dnd, legacy, pagination::Page};
+    let Some(facts) = osvi_generated::spec::operations::ALL
+        .iter()
+        .find(|op| op.id == operation)
+    else {
+        return Err(crate::Error::validation(
+            "operation",
+            format!("unknown operation `{operation}`"),
+        ));
+    };
     let raw = RawResponse {
         status: reqwest::StatusCode::from_u16(status)
             .map_err(|_| crate::Error::validation("status", "not an HTTP status"))?,
@@ -25,66 +34,69 @@ pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<()> 
         body: bytes::Bytes::copy_from_slice(body),
     };
     use osvi_generated::spec::operations as op;
-    match operation {
-        id if id == op::LIST_ACTIVE_AGENTS.id => {
-            decode::<Vec<types::ActiveAgent>, Vec<agents::Agent>>(&raw).map(drop)
+    let id = facts.id;
+    let shown = match () {
+        _ if id == op::LIST_ACTIVE_AGENTS.id => {
+            show::<Vec<types::ActiveAgent>, Vec<agents::Agent>>(&raw)
         }
-        id if id == op::CREATE_CALL.id => {
-            decode::<types::CallResponse, calls::CallCreated>(&raw).map(drop)
+        _ if id == op::CREATE_CALL.id => show::<types::CallResponse, calls::CallCreated>(&raw),
+        _ if id == op::LIST_CALLS.id => show::<types::CallListResponse, Page<calls::Call>>(&raw),
+        _ if id == op::GET_CALL.id => show::<types::CallDetailResponse, calls::Call>(&raw),
+        _ if id == op::GET_CALL_TRANSCRIPT.id => {
+            show::<types::TranscriptResponse, calls::Transcript>(&raw)
         }
-        id if id == op::LIST_CALLS.id => {
-            decode::<types::CallListResponse, Page<calls::Call>>(&raw).map(drop)
+        _ if id == op::GET_CALL_RECORDING.id => {
+            show::<types::RecordingResponse, calls::Recording>(&raw)
         }
-        id if id == op::GET_CALL.id => {
-            decode::<types::CallDetailResponse, calls::Call>(&raw).map(drop)
+        _ if id == op::ADD_CAMPAIGN_CONTACTS.id => {
+            show::<types::CampaignContactsResponse, campaigns::ContactsAdded>(&raw)
         }
-        id if id == op::GET_CALL_TRANSCRIPT.id => {
-            decode::<types::TranscriptResponse, calls::Transcript>(&raw).map(drop)
+        _ if id == op::GET_CAMPAIGN_STATUS.id => {
+            show::<types::CampaignStatusResponse, campaigns::CampaignStatus>(&raw)
         }
-        id if id == op::GET_CALL_RECORDING.id => {
-            decode::<types::RecordingResponse, calls::Recording>(&raw).map(drop)
+        _ if id == op::ADD_DND_NUMBER.id => show::<types::DndNumberResponse, dnd::DndEntry>(&raw),
+        _ if id == op::LIST_DND_NUMBERS.id => {
+            show::<types::DndListResponse, Page<dnd::DndEntry>>(&raw)
         }
-        id if id == op::ADD_CAMPAIGN_CONTACTS.id => {
-            decode::<types::CampaignContactsResponse, campaigns::ContactsAdded>(&raw).map(drop)
+        _ if id == op::REMOVE_DND_NUMBER.id => show::<types::MessageResponse, ()>(&raw),
+        _ if id == op::CREATE_CHAT_SESSION.id => {
+            show::<types::ChatSessionResponse, chat::ChatSession>(&raw)
         }
-        id if id == op::GET_CAMPAIGN_STATUS.id => {
-            decode::<types::CampaignStatusResponse, campaigns::CampaignStatus>(&raw).map(drop)
+        _ if id == op::SEND_CHAT_MESSAGE.id => {
+            show::<types::ChatInboundResponse, chat::ChatReply>(&raw)
         }
-        id if id == op::ADD_DND_NUMBER.id => {
-            decode::<types::DndNumberResponse, dnd::DndEntry>(&raw).map(drop)
+        _ if id == op::GET_ACTIVE_CHAT_SESSION.id => chat::decode_active(&raw),
+        _ if id == op::SEND_SUPPORT_COMMAND.id => {
+            show::<types::SupportResponse, chat::SupportOutcome>(&raw)
         }
-        id if id == op::LIST_DND_NUMBERS.id => {
-            decode::<types::DndListResponse, Page<dnd::DndEntry>>(&raw).map(drop)
+        _ if id == op::INJECT_CHAT_CONTEXT.id => {
+            show::<types::InjectContextResponse, chat::SessionContext>(&raw)
         }
-        id if id == op::REMOVE_DND_NUMBER.id => decode::<types::MessageResponse, ()>(&raw),
-        id if id == op::CREATE_CHAT_SESSION.id => {
-            decode::<types::ChatSessionResponse, chat::ChatSession>(&raw).map(drop)
+        _ if id == op::LEGACY_CREATE_CALL.id => {
+            show::<types::LegacyCallResponse, calls::CallCreated>(&raw)
         }
-        id if id == op::SEND_CHAT_MESSAGE.id => {
-            decode::<types::ChatInboundResponse, chat::ChatReply>(&raw).map(drop)
+        _ if id == op::LEGACY_START_CHAT_SESSION.id => {
+            show::<types::LegacyChatSessionResponse, legacy::LegacyChatSession>(&raw)
         }
-        id if id == op::GET_ACTIVE_CHAT_SESSION.id => chat::decode_active(&raw),
-        id if id == op::SEND_SUPPORT_COMMAND.id => {
-            decode::<types::SupportResponse, chat::SupportOutcome>(&raw).map(drop)
+        _ if id == op::LEGACY_SEND_CHAT_MESSAGE.id => {
+            show::<types::LegacyChatMessageResponse, legacy::LegacyChatReply>(&raw)
         }
-        id if id == op::INJECT_CHAT_CONTEXT.id => {
-            decode::<types::InjectContextResponse, chat::SessionContext>(&raw).map(drop)
+        _ if id == op::LEGACY_CLOSE_CHAT_SESSION.id => {
+            show::<types::LegacyCloseSessionResponse, legacy::LegacyClosedSession>(&raw)
         }
-        id if id == op::LEGACY_CREATE_CALL.id => {
-            decode::<types::LegacyCallResponse, calls::CallCreated>(&raw).map(drop)
-        }
-        id if id == op::LEGACY_START_CHAT_SESSION.id => {
-            decode::<types::LegacyChatSessionResponse, legacy::LegacyChatSession>(&raw).map(drop)
-        }
-        id if id == op::LEGACY_SEND_CHAT_MESSAGE.id => {
-            decode::<types::LegacyChatMessageResponse, legacy::LegacyChatReply>(&raw).map(drop)
-        }
-        id if id == op::LEGACY_CLOSE_CHAT_SESSION.id => {
-            decode::<types::LegacyCloseSessionResponse, legacy::LegacyClosedSession>(&raw).map(drop)
-        }
-        other => Err(crate::Error::validation(
+        _ => Err(crate::Error::validation(
             "operation",
-            format!("unknown operation `{other}`"),
+            format!("osvi-ext does not decode `{id}`"),
         )),
-    }
+    };
+    accepted(facts, shown)
+}
+
+/// The `Debug` text of the domain value `D` decoded from `raw`.
+pub(crate) fn show<E, D>(raw: &RawResponse) -> Result<String>
+where
+    E: crate::transport::Envelope,
+    D: crate::transport::FromWire<E::Data> + std::fmt::Debug,
+{
+    decode::<E, D>(raw).map(|value| format!("{value:?}"))
 }

@@ -189,15 +189,39 @@ impl Api {
         );
         if !complete {
             let limit = self.exchange.max_body_bytes;
-            return Err(raw.decode_error(format!("the body is larger than {limit} bytes")));
+            let error = raw.decode_error(format!("the body is larger than {limit} bytes"));
+            return accepted(self.operation, Err(error));
         }
         let value = match result {
-            Ok(value) if raw.status.is_success() => unwrap::<E, D>(value.into_inner(), &raw)?,
+            Ok(value) if raw.status.is_success() => unwrap::<E, D>(value.into_inner(), &raw),
             // An error status, a body the generated types could not read, or a success status
             // the spec does not list: decide from what was on the wire.
-            _ => decode::<E, D>(&raw)?,
+            _ => decode::<E, D>(&raw),
         };
+        let value = accepted(self.operation, value)?;
         Ok((value, raw.status.as_u16(), raw.request_id()))
+    }
+}
+
+/// A `2xx` answer to an operation with a side effect (any method but `GET`) that could not be
+/// decoded is [`Error::AcceptedButUnreadable`], not [`Error::Decode`]: the server accepted the
+/// request, so the caller must not take it for a failure that is safe to repeat.
+pub(crate) fn accepted<D>(operation: &Operation, result: Result<D>) -> Result<D> {
+    match result {
+        Err(Error::Decode {
+            status,
+            request_id,
+            reason,
+            body,
+        }) if (200..300).contains(&status) && operation.method != "GET" => {
+            Err(Error::AcceptedButUnreadable {
+                status,
+                request_id,
+                reason,
+                body,
+            })
+        }
+        other => other,
     }
 }
 

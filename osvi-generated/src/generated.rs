@@ -477,11 +477,9 @@ pub mod types {
         pub contacts_accepted: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contacts_received: ::std::option::Option<i64>,
-        ///Contacts skipped because their number is on the agent's DND list. Item shape not documented.
+        ///Contacts skipped because their number is on the agent's DND list. Item shape not documented (a contact object or a number are both plausible), so any JSON value.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub dnd_skipped: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub dnd_skipped: ::std::vec::Vec<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duplicates_removed: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3548,9 +3546,7 @@ pub mod types {
                 ::std::string::String,
             >,
             dnd_skipped: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
             duplicates_removed: ::std::result::Result<
@@ -3624,11 +3620,7 @@ pub mod types {
             }
             pub fn dnd_skipped<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.dnd_skipped = value

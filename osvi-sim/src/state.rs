@@ -676,10 +676,7 @@ impl State {
                 .map(|(e164, c)| {
                     // The skipped contact, as sent but with its normalized number.
                     let contact = types::CampaignContact { phone: e164, ..c };
-                    match serde_json::to_value(contact) {
-                        Ok(Value::Object(item)) => item,
-                        _ => Map::new(),
-                    }
+                    serde_json::to_value(contact).unwrap_or_else(|_| Value::Object(Map::new()))
                 })
                 .collect(),
         })

@@ -308,10 +308,10 @@ async fn campaigns_dedupe_skip_dnd_queue_and_drain() {
         .send()
         .await
         .unwrap();
-    assert_eq!(added.contacts_received, 4);
-    assert_eq!(added.duplicates_removed, 1);
-    assert_eq!(added.contacts_accepted, 2);
-    assert_eq!(added.queued_calls, 2);
+    assert_eq!(added.contacts_received, Some(4));
+    assert_eq!(added.duplicates_removed, Some(1));
+    assert_eq!(added.contacts_accepted, Some(2));
+    assert_eq!(added.queued_calls, Some(2));
     assert_eq!(added.dnd_skipped.len(), 1);
     assert_eq!(
         added.dnd_skipped[0]["phone"],

@@ -25,6 +25,14 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Whether `op` only reads (`GET`): its undecodable 2xx is a plain decode error, and any
+/// other operation's is `AcceptedButUnreadable`.
+fn is_read(op: &str) -> bool {
+    osvi_generated::spec::operations::ALL
+        .iter()
+        .any(|o| o.id == op && o.method == "GET")
+}
+
 fn operation() -> impl Strategy<Value = &'static str> {
     prop::sample::select(operations())
 }
@@ -35,7 +43,9 @@ proptest! {
     #[test]
     fn arbitrary_bytes_give_a_typed_result(op in operation(), body in prop::collection::vec(any::<u8>(), 0..256)) {
         match decode_response(op, 200, &body) {
-            Ok(()) | Err(Error::Decode { .. }) | Err(Error::BadRequest(_)) => {}
+            Ok(_) | Err(Error::BadRequest(_)) => {}
+            Err(Error::Decode { .. }) => prop_assert!(is_read(op), "{op}: a write's 2xx is a plain decode error"),
+            Err(Error::AcceptedButUnreadable { .. }) => prop_assert!(!is_read(op), "{op}"),
             Err(other) => prop_assert!(false, "{op}: unexpected {other:?}"),
         }
     }
@@ -50,8 +60,10 @@ proptest! {
         let body = json!({"success": success, "data": data, "meta": meta, "message": "m"}).to_string();
         let result = decode_response(op, 200, body.as_bytes());
         match &result {
-            Ok(()) => prop_assert!(success != Some(false), "{op}: success false decoded as Ok"),
-            Err(Error::Decode { status: 200, .. }) | Err(Error::BadRequest(_)) => {}
+            Ok(_) => prop_assert!(success != Some(false), "{op}: success false decoded as Ok"),
+            Err(Error::Decode { status: 200, .. }) => prop_assert!(is_read(op), "{op}"),
+            Err(Error::AcceptedButUnreadable { status: 200, .. }) => prop_assert!(!is_read(op), "{op}"),
+            Err(Error::BadRequest(_)) => {}
             Err(other) => prop_assert!(false, "{op}: unexpected {other:?}"),
         }
         // Bare values at the top level too.

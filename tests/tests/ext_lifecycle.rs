@@ -362,9 +362,9 @@ async fn contacts_25001_go_in_3_ordered_requests_with_a_merged_summary() {
         ]
     );
     assert_eq!(added.campaign_upload_ids, vec![1, 2, 3]);
-    assert_eq!(added.contacts_received, 25_001);
-    assert_eq!(added.contacts_accepted, 24_998);
-    assert_eq!(added.duplicates_removed, 3);
+    assert_eq!(added.contacts_received, Some(25_001));
+    assert_eq!(added.contacts_accepted, Some(24_998));
+    assert_eq!(added.duplicates_removed, Some(3));
     assert_eq!(added.dnd_skipped.len(), 3);
     assert_eq!(
         *progress.lock().unwrap(),
@@ -399,7 +399,7 @@ async fn a_failure_on_the_second_request_says_exactly_what_was_stored() {
                 "contacts[..10000] stored, contacts[10000..] not"
             );
             assert_eq!(summary.campaign_upload_ids, vec![1]);
-            assert_eq!(summary.contacts_received, 10_000);
+            assert_eq!(summary.contacts_received, Some(10_000));
             assert!(
                 matches!(source.as_ref(), Error::Server(f) if f.messages == vec!["queue unavailable"])
             );
@@ -416,6 +416,34 @@ async fn a_failure_on_the_second_request_says_exactly_what_was_stored() {
         err.to_string(),
         "campaign upload stopped after the first 10000 contacts were stored: server error: HTTP 500: queue unavailable"
     );
+}
+
+#[tokio::test]
+async fn an_accepted_but_unreadable_request_counts_as_stored_and_the_upload_goes_on() {
+    let unreadable = Reply::json(
+        200,
+        json!({"success": true, "data": {"contacts_received": "10000"}}),
+    );
+    let server = Scripted::start(vec![
+        upload_summary(1, 10_000),
+        unreadable,
+        upload_summary(3, 5_001),
+    ])
+    .await;
+    let added = client(&server.base_url)
+        .campaigns()
+        .add_contacts(7, AGENT, contacts(25_001))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.count(), 3, "the rest of the upload was sent");
+    assert_eq!(added.campaign_upload_ids, vec![1, 3]);
+    assert_eq!(
+        added.contacts_received, None,
+        "one request's counts are unknown"
+    );
+    assert_eq!(added.contacts_accepted, None);
+    assert_eq!(added.dnd_skipped.len(), 2);
 }
 
 #[tokio::test(start_paused = true)]

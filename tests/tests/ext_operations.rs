@@ -325,12 +325,12 @@ async fn add_campaign_contacts_sends_variables_as_extra_keys() {
         .unwrap();
     mock.assert_async().await;
     assert_eq!(added.campaign_upload_ids, vec![19]);
-    assert_eq!(added.contacts_received, 2);
-    assert_eq!(added.contacts_accepted, 2);
-    assert_eq!(added.duplicates_removed, 0);
-    assert!(added.enqueued);
-    assert_eq!(added.queued_calls, 2);
-    assert_eq!(added.dnd_skipped, vec![serde_json::Map::new()]);
+    assert_eq!(added.contacts_received, Some(2));
+    assert_eq!(added.contacts_accepted, Some(2));
+    assert_eq!(added.duplicates_removed, Some(0));
+    assert_eq!(added.enqueued, Some(true));
+    assert_eq!(added.queued_calls, Some(2));
+    assert_eq!(added.dnd_skipped, vec![json!({})]);
 }
 
 #[tokio::test]
