@@ -11,8 +11,13 @@
 //!   trigger data) are each present only when enabled and non-empty.
 //!
 //! Which one a per-call `webhook_url` receives today is not documented; [`parse`] accepts
-//! both. A body with `chat`, `agent_uuid` or `executionMode` is a [`CallCompleted`];
-//! anything else is a [`PostCallAnalysis`].
+//! both and tells them apart by the fields unique to each (from the spec's two webhook
+//! schemas): a body with a field only the older one has (`chat`, `agent_uuid`,
+//! `executionMode`) and none only the current one has (`call_type`, `call_summary`,
+//! `data_capture`, `structured_output`, `call_trigger_data`) is a [`CallCompleted`]; any
+//! other body is a [`PostCallAnalysis`]. A body that mixes both keeps every field: the
+//! [`PostCallAnalysis`] then also carries the older generation's `chat`, `agent_uuid` and
+//! `execution_mode`.
 //!
 //! ## Protecting a receiver
 //! OSVI signs nothing. Protect your endpoint with either or both of:
@@ -38,6 +43,7 @@
 //! (see `examples/webhook_receiver.rs`).
 
 use osvi_generated::types;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
@@ -112,12 +118,24 @@ pub struct PostCallAnalysis {
     pub structured_output: Map<String, Value>,
     /// The data the call was triggered with (e.g. `person_name`, campaign columns).
     pub call_trigger_data: Map<String, Value>,
+    /// Older generation's transcript, when a body mixes both generations.
+    pub chat: Option<String>,
+    /// Older generation's agent id, when a body mixes both generations.
+    pub agent_uuid: Option<String>,
+    /// Older generation's production/test flag, when a body mixes both generations.
+    pub execution_mode: Option<ExecutionMode>,
     /// Every other top-level field (sections this SDK does not know yet).
     pub extra: Map<String, Value>,
 }
 
-/// Keys only the older generation has.
-const OLDER_KEYS: [&str; 3] = ["chat", "agent_uuid", "executionMode"];
+use osvi_generated::spec::webhooks::{
+    CALL_COMPLETED_WEBHOOK as OLDER_FIELDS, POST_CALL_INTEGRATION_WEBHOOK as CURRENT_FIELDS,
+};
+
+/// Whether `key` is a field of the generation `fields` and not of `other`.
+fn unique(key: &str, fields: &[&str], other: &[&str]) -> bool {
+    fields.contains(&key) && !other.contains(&key)
+}
 
 /// Parses a webhook body of either generation. A body that is not a JSON object, or whose
 /// known fields have the wrong types, is [`Error::InvalidWebhook`]; unknown fields are kept
@@ -128,21 +146,31 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent> {
     let Value::Object(object) = &value else {
         return Err(invalid("the body is not a JSON object"));
     };
-    if OLDER_KEYS.iter().any(|key| object.contains_key(*key)) {
-        let wire: types::CallCompletedWebhook =
-            serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    let older = object
+        .keys()
+        .any(|k| unique(k, OLDER_FIELDS, CURRENT_FIELDS));
+    let current = object
+        .keys()
+        .any(|k| unique(k, CURRENT_FIELDS, OLDER_FIELDS));
+    // Every field of the older generation is read, whichever generation the body is.
+    let old =
+        types::CallCompletedWebhook::deserialize(&value).map_err(|e| invalid(e.to_string()))?;
+    if older && !current {
         return Ok(WebhookEvent::CallCompleted(Box::new(CallCompleted {
-            call_log_id: wire.call_log_id,
-            agent_name: wire.agent_name,
-            agent_uuid: wire.agent_uuid,
-            phone_number: wire.phone_number,
-            chat: wire.chat,
-            call_status: wire.call_status.map(CallStatus::from),
-            execution_mode: wire.execution_mode.map(ExecutionMode::from),
+            call_log_id: old.call_log_id,
+            agent_name: old.agent_name,
+            agent_uuid: old.agent_uuid,
+            phone_number: old.phone_number,
+            chat: old.chat,
+            call_status: old.call_status.map(CallStatus::from),
+            execution_mode: old.execution_mode.map(ExecutionMode::from),
         })));
     }
-    let wire: types::PostCallWebhook =
+    let mut wire: types::PostCallWebhook =
         serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    // The older generation's own fields are typed below, not left in `extra`.
+    wire.extra
+        .retain(|key, _| !unique(key, OLDER_FIELDS, CURRENT_FIELDS));
     Ok(WebhookEvent::PostCallAnalysis(Box::new(PostCallAnalysis {
         call_log_id: wire.call_log_id,
         phone_number: wire.phone_number,
@@ -153,6 +181,9 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent> {
         data_capture: wire.data_capture,
         structured_output: wire.structured_output,
         call_trigger_data: wire.call_trigger_data,
+        chat: old.chat,
+        agent_uuid: old.agent_uuid,
+        execution_mode: old.execution_mode.map(ExecutionMode::from),
         extra: wire.extra,
     })))
 }

@@ -1135,3 +1135,28 @@ pub mod rules {
         };
     }
 }
+/// The top-level fields of each webhook body of the spec, by the webhook's `operationId`.
+pub mod webhooks {
+    /// The fields of the body of `call_completed_webhook`.
+    pub const CALL_COMPLETED_WEBHOOK: &[&str] = &[
+        "agent_name",
+        "agent_uuid",
+        "phone_number",
+        "call_log_id",
+        "chat",
+        "call_status",
+        "executionMode",
+    ];
+    /// The fields of the body of `post_call_integration_webhook`.
+    pub const POST_CALL_INTEGRATION_WEBHOOK: &[&str] = &[
+        "call_log_id",
+        "phone_number",
+        "agent_name",
+        "call_status",
+        "call_type",
+        "call_summary",
+        "data_capture",
+        "structured_output",
+        "call_trigger_data",
+    ];
+}

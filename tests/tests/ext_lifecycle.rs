@@ -79,6 +79,44 @@ fn the_current_webhook_generation_is_parsed_with_every_section() {
 }
 
 #[test]
+fn a_current_body_with_an_older_field_keeps_every_section() {
+    let body = json!({
+        "call_log_id": "8de63236", "call_status": "picked", "call_type": "outbound",
+        "agent_uuid": AGENT,
+        "call_summary": "Confirmed.",
+        "data_capture": {"appointment_confirmed": true},
+        "structured_output": {"intent": "confirm"},
+        "call_trigger_data": {"crm_id": "lead_42"}
+    });
+    let WebhookEvent::PostCallAnalysis(event) = parse(body.to_string().as_bytes()).unwrap() else {
+        panic!("a body with current-generation sections is the current generation")
+    };
+    assert_eq!(event.call_summary.as_deref(), Some("Confirmed."));
+    assert_eq!(event.data_capture["appointment_confirmed"], json!(true));
+    assert_eq!(event.structured_output["intent"], json!("confirm"));
+    assert_eq!(event.call_trigger_data["crm_id"], json!("lead_42"));
+    assert_eq!(event.agent_uuid.as_deref(), Some(AGENT));
+    assert!(event.extra.is_empty(), "{:?}", event.extra);
+}
+
+#[test]
+fn an_older_body_with_a_current_section_keeps_both() {
+    let body = json!({
+        "call_log_id": "8de63236", "call_status": "picked",
+        "chat": "Agent: Hi\nUser: Hello", "executionMode": "prod",
+        "call_summary": "Said hello."
+    });
+    let WebhookEvent::PostCallAnalysis(event) = parse(body.to_string().as_bytes()).unwrap() else {
+        panic!("a mixed body is read as the current generation, which holds both")
+    };
+    assert_eq!(event.call_summary.as_deref(), Some("Said hello."));
+    assert_eq!(event.chat.as_deref(), Some("Agent: Hi\nUser: Hello"));
+    assert_eq!(event.execution_mode, Some(ExecutionMode::Prod));
+    assert_eq!(event.call_log_id.as_deref(), Some("8de63236"));
+    assert!(event.extra.is_empty(), "{:?}", event.extra);
+}
+
+#[test]
 fn missing_sections_are_empty_not_errors() {
     let WebhookEvent::PostCallAnalysis(event) =
         parse(br#"{"call_log_id": "x", "call_status": "picked"}"#).unwrap()

@@ -40,6 +40,7 @@ pub fn render(doc: &Value) -> Result<String, String> {
     render_params(doc, &mut out);
     render_enums(doc, &mut out);
     render_rules(doc, &mut out);
+    render_webhooks(doc, &mut out);
     Ok(out)
 }
 
@@ -279,6 +280,38 @@ fn properties(schema: &Value) -> Vec<(&str, &Value)> {
         }
     }
     out
+}
+
+/// `webhooks::<OPERATION_ID>`: the top-level fields of each webhook's body, in the order
+/// of the spec, so a parser can tell the generations apart by the fields unique to each.
+fn render_webhooks(doc: &Value, out: &mut String) {
+    out.push_str(
+        "/// The top-level fields of each webhook body of the spec, by the webhook's `operationId`.\n\
+         pub mod webhooks {\n",
+    );
+    let webhooks = doc.get("webhooks").and_then(Value::as_object);
+    for item in webhooks.into_iter().flat_map(|w| w.values()) {
+        for operation in item.as_object().into_iter().flat_map(|i| i.values()) {
+            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let schema = operation
+                .pointer("/requestBody/content/application~1json/schema")
+                .map(|schema| deref(doc, schema));
+            let fields: Vec<&str> = schema
+                .map(properties)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            let _ = writeln!(
+                out,
+                "    /// The fields of the body of `{id}`.\n    pub const {}: &[&str] = &{fields:?};",
+                screaming(id)
+            );
+        }
+    }
+    out.push_str("}\n");
 }
 
 fn collect_enums(doc: &Value) -> Vec<EnumFacts> {
@@ -530,6 +563,19 @@ mod tests {
         assert_eq!(screaming("in_progress"), "IN_PROGRESS");
         assert_eq!(screaming("get_call"), "GET_CALL");
         assert_eq!(snake("1x"), "_1x");
+    }
+
+    #[test]
+    fn webhook_body_fields_are_listed_by_operation_id() {
+        let doc = Value::Object(object(
+            "webhooks:\n  done:\n    post:\n      operationId: done_hook\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Done'}\ncomponents:\n  schemas:\n    Done:\n      properties:\n        chat: {type: string}\n        executionMode: {type: string}\n",
+        ));
+        let mut out = String::new();
+        render_webhooks(&doc, &mut out);
+        assert!(
+            out.contains("pub const DONE_HOOK: &[&str] = &[\"chat\", \"executionMode\"];"),
+            "{out}"
+        );
     }
 
     #[test]
