@@ -184,7 +184,7 @@ impl Clients {
                     .await
                     .expect("raw get")
                     .into_inner();
-                assert_eq!(call.data.and_then(|d| d.duration_seconds), Some(42));
+                assert_eq!(call.data.duration_seconds, Some(42));
             }
             Which::Bare => {
                 let response = self
@@ -233,7 +233,7 @@ impl Clients {
                     .await
                     .expect("raw create")
                     .into_inner();
-                created.data.and_then(|d| d.call_id).unwrap_or_default()
+                created.data.call_id
             }
             Which::Bare => {
                 let body = serde_json::json!({"agent_uuid": AGENT, "phone_number": "9876543210",

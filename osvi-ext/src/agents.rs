@@ -13,7 +13,7 @@ use osvi_generated::types;
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::string_enum;
-use crate::transport::{Envelope, FromWire, required};
+use crate::transport::{Envelope, FromWire};
 use osvi_generated::spec::{enums, operations};
 
 string_enum! {
@@ -39,7 +39,7 @@ pub struct Agent {
 impl FromWire<types::ActiveAgent> for Agent {
     fn from_wire(a: types::ActiveAgent) -> std::result::Result<Self, String> {
         Ok(Agent {
-            agent_id: required(a.agent_id, "agent_id")?,
+            agent_id: a.agent_id,
             name: a.name,
             status: a.status.map_or(AgentStatus::Active, AgentStatus::from),
         })

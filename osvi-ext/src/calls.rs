@@ -37,7 +37,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::macros::string_enum;
 use crate::pagination::{Page, Pager, list_envelope};
-use crate::transport::{FromWire, envelope, required};
+use crate::transport::{FromWire, envelope};
 use crate::validate;
 use osvi_generated::spec::{enums, operations, rules};
 
@@ -286,7 +286,7 @@ pub struct CallCreated {
 impl FromWire<types::CallResponseData> for CallCreated {
     fn from_wire(data: types::CallResponseData) -> std::result::Result<Self, String> {
         Ok(CallCreated {
-            call_id: required(data.call_id, "data.call_id")?,
+            call_id: data.call_id,
         })
     }
 }
@@ -353,7 +353,7 @@ pub struct Call {
 impl FromWire<types::CallSummary> for Call {
     fn from_wire(c: types::CallSummary) -> std::result::Result<Self, String> {
         Ok(Call {
-            call_id: required(c.call_id, "call_id")?,
+            call_id: c.call_id,
             agent_uuid: c.agent_uuid,
             agent_name: c.agent_name,
             phone_number: c.phone_number,
@@ -380,7 +380,7 @@ impl FromWire<types::CallSummary> for Call {
 impl FromWire<types::CallDetail> for Call {
     fn from_wire(c: types::CallDetail) -> std::result::Result<Self, String> {
         Ok(Call {
-            call_id: required(c.call_id, "data.call_id")?,
+            call_id: c.call_id,
             agent_uuid: c.agent_uuid,
             agent_name: c.agent_name,
             phone_number: c.phone_number,
@@ -440,9 +440,10 @@ pub struct TranscriptTurn {
 impl FromWire<types::TranscriptResponseData> for Transcript {
     fn from_wire(t: types::TranscriptResponseData) -> std::result::Result<Self, String> {
         Ok(Transcript {
-            call_id: required(t.call_id, "data.call_id")?,
+            call_id: t.call_id,
             turns: t
                 .transcript
+                .unwrap_or_default()
                 .into_iter()
                 .map(|turn| TranscriptTurn {
                     role: turn.role,
@@ -463,25 +464,26 @@ pub struct Recording {
     pub call_id: String,
     /// The presigned URL of the audio.
     pub recording_url: String,
-    /// How long the URL stays valid, as the server said (900 s).
-    pub expires_in: std::time::Duration,
+    /// How long the URL stays valid, as the server said (900 s in the docs); `None` when
+    /// the answer did not say (or said something negative or absurd).
+    pub expires_in: Option<std::time::Duration>,
     /// When the URL expires, by this machine's clock at the time the answer arrived.
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl FromWire<types::RecordingResponseData> for Recording {
     fn from_wire(r: types::RecordingResponseData) -> std::result::Result<Self, String> {
-        let seconds = required(r.expires_in_seconds, "data.expires_in_seconds")?;
-        let seconds = u64::try_from(seconds).map_err(|_| "negative `expires_in_seconds`")?;
-        let expires_in = std::time::Duration::from_secs(seconds);
-        let expires_at = chrono::Duration::from_std(expires_in)
-            .ok()
-            .and_then(|d| Utc::now().checked_add_signed(d))
-            .ok_or("`expires_in_seconds` is out of range")?;
+        let expires_in = r
+            .expires_in_seconds
+            .and_then(|seconds| u64::try_from(seconds).ok())
+            .map(std::time::Duration::from_secs);
+        let expires_at = expires_in
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .and_then(|d| Utc::now().checked_add_signed(d));
         Ok(Recording {
-            call_id: required(r.call_id, "data.call_id")?,
-            recording_url: required(r.recording_url, "data.recording_url")?,
-            expires_in,
+            call_id: r.call_id,
+            recording_url: r.recording_url,
+            expires_in: expires_in.filter(|_| expires_at.is_some()),
             expires_at,
         })
     }

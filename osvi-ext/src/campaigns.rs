@@ -15,9 +15,9 @@
 //!     .add_contacts(7, "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", contacts)
 //!     .send()
 //!     .await?;
-//! println!("{} accepted", added.contacts_accepted);
+//! println!("{:?} accepted", added.contacts_accepted);
 //! let status = client.campaigns().status(7).await?;
-//! println!("{} calls so far", status.calls_total);
+//! println!("{:?} calls so far", status.calls_total);
 //! # Ok(()) }
 //! ```
 
@@ -144,7 +144,7 @@ impl FromWire<types::CampaignContactsResponseData> for ContactsAdded {
             duplicates_removed: d.duplicates_removed,
             enqueued: d.enqueued,
             queued_calls: d.queued_calls,
-            dnd_skipped: d.dnd_skipped,
+            dnd_skipped: d.dnd_skipped.unwrap_or_default(),
         })
     }
 }
@@ -207,12 +207,13 @@ pub struct CampaignStatus {
     pub is_retry_enabled: Option<bool>,
     /// Maximum attempts per contact.
     pub retry_threshold: Option<i64>,
-    /// Delay between attempts (seconds, assumed unit).
+    /// Delay between attempts (seconds, assumed unit; its JSON type is not documented, so a
+    /// number sent as a string is read too).
     pub retry_delay: Option<i64>,
     /// When the campaign was created.
     pub created_at: Option<DateTime<Utc>>,
     /// Calls placed so far.
-    pub calls_total: i64,
+    pub calls_total: Option<i64>,
     /// Calls per outcome.
     pub calls_by_status: HashMap<CallStatus, i64>,
     /// Every contact upload, with its calling queues.
@@ -220,12 +221,13 @@ pub struct CampaignStatus {
 }
 
 impl CampaignStatus {
-    /// Whether every queue of every upload is complete.
+    /// Whether every queue of every upload is complete (a queue whose state the answer left
+    /// out is not).
     pub fn is_drained(&self) -> bool {
         self.uploads
             .iter()
             .flat_map(|u| &u.queues)
-            .all(|q| q.completed)
+            .all(|q| q.completed == Some(true))
     }
 }
 
@@ -252,9 +254,9 @@ pub struct CampaignQueue {
     /// The agent of the queue.
     pub agent_uuid: Option<String>,
     /// Contacts queued.
-    pub total_queued: i64,
-    /// Whether the queue is done.
-    pub completed: bool,
+    pub total_queued: Option<i64>,
+    /// Whether the queue is done (`None` when the answer did not say).
+    pub completed: Option<bool>,
 }
 
 impl FromWire<types::CampaignStatus> for CampaignStatus {
@@ -264,19 +266,21 @@ impl FromWire<types::CampaignStatus> for CampaignStatus {
         Ok(CampaignStatus {
             id: campaign.id,
             name: campaign.name,
-            state: campaign.status.map(CampaignState::from),
+            state: crate::lenient::string(campaign.status).map(CampaignState::from),
             is_retry_enabled: campaign.is_retry_enabled,
             retry_threshold: campaign.retry_threshold,
-            retry_delay: campaign.retry_delay,
+            retry_delay: crate::lenient::integer(campaign.retry_delay),
             created_at: campaign.created_at,
-            calls_total: calls.total.unwrap_or_default(),
+            calls_total: calls.total,
             calls_by_status: calls
                 .by_status
+                .unwrap_or_default()
                 .into_iter()
                 .map(|(status, count)| (CallStatus::from(status), count))
                 .collect(),
             uploads: s
                 .uploads
+                .unwrap_or_default()
                 .into_iter()
                 .map(|u| CampaignUpload {
                     campaign_upload_id: u.campaign_upload_id,
@@ -285,11 +289,12 @@ impl FromWire<types::CampaignStatus> for CampaignStatus {
                     created_at: u.created_at,
                     queues: u
                         .queues
+                        .unwrap_or_default()
                         .into_iter()
                         .map(|q| CampaignQueue {
                             agent_uuid: q.agent_uuid,
-                            total_queued: q.total_queued.unwrap_or_default(),
-                            completed: q.completed.unwrap_or_default(),
+                            total_queued: q.total_queued,
+                            completed: q.completed,
                         })
                         .collect(),
                 })
@@ -515,7 +520,7 @@ impl WaitForDrain {
                     .uploads
                     .iter()
                     .flat_map(|u| &u.queues)
-                    .filter(|q| !q.completed)
+                    .filter(|q| q.completed != Some(true))
                     .count();
                 format!(
                     "campaign {} still has {pending} queue(s) running",

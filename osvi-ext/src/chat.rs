@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::string_enum;
-use crate::transport::{Envelope, FromWire, envelope, required};
+use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
 use osvi_generated::spec::{enums, operations, rules};
 
@@ -43,7 +43,7 @@ envelope!(
 impl Envelope for types::ActiveChatSessionResponse {
     type Data = types::ActiveChatSessionResponseData;
     fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
-        (self.success, self.data)
+        (self.success, Some(self.data))
     }
 }
 
@@ -126,11 +126,12 @@ pub struct ChatSession {
     pub customer_id: Option<String>,
     /// Who answers: the AI or a human.
     pub mode: Option<ChatMode>,
-    /// Whether the agent asked for human help.
-    pub help_requested: bool,
+    /// Whether the agent asked for human help (`None` when the answer did not say).
+    pub help_requested: Option<bool>,
     /// Active, dormant or closed.
     pub status: Option<SessionStatus>,
-    /// The current state of a multi-prompt agent.
+    /// The current state of a multi-prompt agent (its type is not documented: a number or
+    /// a boolean is kept as its text).
     pub current_state: Option<String>,
     /// The customer description given at creation.
     pub input_fields: Map<String, Value>,
@@ -155,12 +156,12 @@ impl FromWire<types::ChatSession> for ChatSession {
             account_id: s.account_id,
             customer_id: s.customer_id,
             mode: s.mode.map(ChatMode::from),
-            help_requested: s.help_requested.unwrap_or_default(),
+            help_requested: s.help_requested,
             status: s.status.map(SessionStatus::from),
-            current_state: s.current_state,
-            input_fields: metadata.input_fields,
-            state_fields: metadata.state_fields,
-            context: metadata.context,
+            current_state: crate::lenient::string(s.current_state),
+            input_fields: metadata.input_fields.unwrap_or_default(),
+            state_fields: metadata.state_fields.unwrap_or_default(),
+            context: metadata.context.unwrap_or_default(),
             active_human: s.active_human,
             created_at: s.created_at,
             updated_at: s.updated_at,
@@ -180,18 +181,18 @@ pub struct ChatReply {
     pub state: Option<String>,
     /// Who answers now.
     pub mode: Option<ChatMode>,
-    /// Whether the agent asked for human help.
-    pub help_requested: bool,
+    /// Whether the agent asked for human help (`None` when the answer did not say).
+    pub help_requested: Option<bool>,
 }
 
 impl FromWire<types::ChatInboundResponseData> for ChatReply {
     fn from_wire(r: types::ChatInboundResponseData) -> std::result::Result<Self, String> {
         Ok(ChatReply {
-            session_id: required(r.session_id, "data.session_id")?,
+            session_id: r.session_id,
             reply: r.reply,
             state: r.state,
             mode: r.mode.map(ChatMode::from),
-            help_requested: r.help_requested.unwrap_or_default(),
+            help_requested: r.help_requested,
         })
     }
 }
@@ -215,7 +216,7 @@ pub struct SupportOutcome {
 impl FromWire<types::SupportResponseData> for SupportOutcome {
     fn from_wire(r: types::SupportResponseData) -> std::result::Result<Self, String> {
         Ok(SupportOutcome {
-            session_id: required(r.session_id, "data.session_id")?,
+            session_id: r.session_id,
             state: r.state,
             command: r.command.map(SupportCommand::from),
             reply: r.reply,
@@ -237,8 +238,8 @@ pub struct SessionContext {
 impl FromWire<types::InjectContextResponseData> for SessionContext {
     fn from_wire(r: types::InjectContextResponseData) -> std::result::Result<Self, String> {
         Ok(SessionContext {
-            session_id: required(r.session_id, "data.session_id")?,
-            context: r.context,
+            session_id: r.session_id,
+            context: r.context.unwrap_or_default(),
         })
     }
 }

@@ -22,7 +22,7 @@ use osvi_generated::types;
 use crate::client::Client;
 use crate::error::Result;
 use crate::pagination::{Page, Pager, list_envelope};
-use crate::transport::{Envelope, FromWire, envelope, required};
+use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
 
 envelope!(types::DndNumberResponse => types::DndNumber);
@@ -47,7 +47,7 @@ impl FromWire<()> for () {
 #[non_exhaustive]
 pub struct DndEntry {
     /// The entry's id.
-    pub id: i64,
+    pub id: Option<i64>,
     /// The agent whose list holds the number.
     pub agent_uuid: Option<String>,
     /// The number, E.164.
@@ -61,10 +61,10 @@ pub struct DndEntry {
 impl FromWire<types::DndNumber> for DndEntry {
     fn from_wire(d: types::DndNumber) -> std::result::Result<Self, String> {
         Ok(DndEntry {
-            id: required(d.id, "id")?,
+            id: d.id,
             agent_uuid: d.agent_uuid,
-            phone: required(d.phone, "phone")?,
-            reason: d.reason,
+            phone: d.phone,
+            reason: crate::lenient::string(d.reason),
             created_at: d.created_at,
         })
     }

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use crate::calls::CallCreated;
 use crate::client::Client;
 use crate::error::Result;
-use crate::transport::{Envelope, FromWire, envelope, required};
+use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
 
 envelope!(
@@ -35,7 +35,10 @@ impl Envelope for types::LegacyCallResponse {
     fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
         let success = self.success.or(self.status.map(|s| s == "success"));
         let call_id = self.data.and_then(|d| d.call_id).or(self.call_id);
-        (success, Some(types::CallResponseData { call_id }))
+        (
+            success,
+            call_id.map(|call_id| types::CallResponseData { call_id }),
+        )
     }
 }
 
@@ -57,7 +60,7 @@ impl FromWire<types::LegacyChatSessionResponseData> for LegacyChatSession {
     fn from_wire(d: types::LegacyChatSessionResponseData) -> std::result::Result<Self, String> {
         nested_success(d.success)?;
         Ok(LegacyChatSession {
-            session_id: required(d.session_id, "data.session_id")?,
+            session_id: d.session_id,
             agent_name: d.agent_name,
             started_at: d.started_at,
             welcome_message: d.welcome_message,
@@ -85,7 +88,7 @@ impl FromWire<types::LegacyChatMessageResponseData> for LegacyChatReply {
     fn from_wire(d: types::LegacyChatMessageResponseData) -> std::result::Result<Self, String> {
         nested_success(d.success)?;
         Ok(LegacyChatReply {
-            session_id: required(d.session_id, "data.session_id")?,
+            session_id: d.session_id,
             response: d.response,
             tool_calls: d.tool_calls.unwrap_or_default(),
             tool_results: d.tool_results.unwrap_or_default(),
@@ -108,7 +111,7 @@ impl FromWire<types::LegacyCloseSessionResponseData> for LegacyClosedSession {
     fn from_wire(d: types::LegacyCloseSessionResponseData) -> std::result::Result<Self, String> {
         nested_success(d.success)?;
         Ok(LegacyClosedSession {
-            session_id: required(d.session_id, "data.session_id")?,
+            session_id: d.session_id,
             summary: d.summary,
         })
     }

@@ -53,6 +53,7 @@
 
 mod client;
 mod error;
+mod lenient;
 mod macros;
 mod polling;
 #[doc(hidden)]

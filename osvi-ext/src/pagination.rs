@@ -149,7 +149,7 @@ macro_rules! list_envelope {
         impl crate::transport::Envelope for $body {
             type Data = (Vec<$item>, Option<osvi_generated::types::PaginationMeta>);
             fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
-                (self.success, Some((self.data, self.meta)))
+                (self.success, Some((self.data.unwrap_or_default(), self.meta)))
             }
         }
     )*};

@@ -418,13 +418,14 @@ pub(crate) trait Envelope: DeserializeOwned {
     fn into_parts(self) -> (Option<bool>, Option<Self::Data>);
 }
 
-/// Implements [`Envelope`] for generated `{success, data}` response types.
+/// Implements [`Envelope`] for generated `{success, data}` response types whose `data` the
+/// spec marks required (what the answer is about).
 macro_rules! envelope {
     ($($body:ty => $data:ty),* $(,)?) => {$(
         impl crate::transport::Envelope for $body {
             type Data = $data;
             fn into_parts(self) -> (Option<bool>, Option<$data>) {
-                (self.success, self.data)
+                (self.success, Some(self.data))
             }
         }
     )*};
@@ -441,11 +442,6 @@ impl<W, T: FromWire<W>> FromWire<Vec<W>> for Vec<T> {
     fn from_wire(wire: Vec<W>) -> std::result::Result<Self, String> {
         wire.into_iter().map(T::from_wire).collect()
     }
-}
-
-/// The value of a field the SDK cannot do without, or the reason it is missing.
-pub(crate) fn required<T>(value: Option<T>, field: &str) -> std::result::Result<T, String> {
-    value.ok_or_else(|| format!("the body has no `{field}`"))
 }
 
 impl Client {
@@ -524,8 +520,17 @@ where
     if !raw.status.is_success() {
         return Err(raw.status_error());
     }
-    let body: E = serde_json::from_slice(&raw.body).map_err(|e| raw.decode_error(e.to_string()))?;
-    unwrap(body, raw)
+    match serde_json::from_slice::<E>(&raw.body) {
+        Ok(body) => unwrap(body, raw),
+        // `{success: false, errors: [..]}` on a 2xx has no `data`: an error, not a decode failure.
+        Err(_) if says_failure(&raw.body) => Err(Error::BadRequest(raw.failure())),
+        Err(e) => Err(raw.decode_error(e.to_string())),
+    }
+}
+
+/// Whether `body` is an envelope whose `success` is `false`.
+fn says_failure(body: &[u8]) -> bool {
+    serde_json::from_slice::<types::ApiError>(body).is_ok_and(|e| e.success == Some(false))
 }
 
 /// Removes the envelope of a decoded 2xx `body`: a `success: false` becomes

@@ -9,11 +9,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`ActiveAgent`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ActiveAgent {
         ///The value to pass as `agent_uuid` elsewhere in the API (named `agent_id` only here).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_id: ::std::option::Option<::std::string::String>,
+        pub agent_id: ::std::string::String,
         ///Display name from the dashboard.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -27,11 +26,10 @@ pub mod types {
         }
     }
     ///`ActiveChatSessionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ActiveChatSessionResponse {
         ///One session when `agent_uuid` was given; otherwise an object keyed by agent UUID whose values are sessions.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<ActiveChatSessionResponseData>,
+        pub data: ActiveChatSessionResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -133,7 +131,7 @@ pub mod types {
         }
     }
     ///The full record of one call: every field of `CallSummary` plus the caller name, retry count and post-call analysis. The analysis fields are null or absent for calls that were not analysed (assumed).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_name: ::std::option::Option<::std::string::String>,
@@ -144,8 +142,7 @@ pub mod types {
         pub call_ended_by: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_ended_reason: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_id: ::std::option::Option<::std::string::String>,
+        pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_picked_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -193,10 +190,9 @@ pub mod types {
         }
     }
     ///`CallDetailResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallDetailResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<CallDetail>,
+        pub data: CallDetail,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -208,8 +204,8 @@ pub mod types {
     ///`CallListResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data: ::std::vec::Vec<CallSummary>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<CallSummary>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<PaginationMeta>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -259,10 +255,9 @@ pub mod types {
         }
     }
     ///`CallResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<CallResponseData>,
+        pub data: CallResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -272,11 +267,10 @@ pub mod types {
         }
     }
     ///`CallResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallResponseData {
         ///Unique identifier for this call. Included in the webhook payload on completion.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_id: ::std::option::Option<::std::string::String>,
+        pub call_id: ::std::string::String,
     }
     impl CallResponseData {
         pub fn builder() -> builder::CallResponseData {
@@ -325,7 +319,7 @@ pub mod types {
         }
     }
     ///One call in the calls list. Field list from the docs' example; which fields may be null is not documented, so every field is optional and the campaign, tag, pick-up and ending fields are nullable (assumed).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_name: ::std::option::Option<::std::string::String>,
@@ -336,8 +330,7 @@ pub mod types {
         pub call_ended_by: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_ended_reason: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_id: ::std::option::Option<::std::string::String>,
+        pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_picked_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -456,10 +449,9 @@ pub mod types {
         }
     }
     ///`CampaignContactsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CampaignContactsResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<CampaignContactsResponseData>,
+        pub data: CampaignContactsResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -478,8 +470,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contacts_received: ::std::option::Option<i64>,
         ///Contacts skipped because their number is on the agent's DND list. Item shape not documented (a contact object or a number are both plausible), so any JSON value.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub dnd_skipped: ::std::vec::Vec<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dnd_skipped: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duplicates_removed: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -505,13 +497,13 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         ///Delay between attempts, in seconds (assumed unit).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub retry_delay: ::std::option::Option<i64>,
+        pub retry_delay: ::std::option::Option<::serde_json::Value>,
         ///Maximum call attempts per contact (assumed meaning).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_threshold: ::std::option::Option<i64>,
         ///Campaign state. The docs show an enum starting with `active`; its other values are not visible (`inactive` is likely). Known values: `active`, `inactive`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<::serde_json::Value>,
     }
     impl CampaignInfo {
         pub fn builder() -> builder::CampaignInfo {
@@ -540,8 +532,8 @@ pub mod types {
         pub calls: ::std::option::Option<CampaignStatusCalls>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign: ::std::option::Option<CampaignInfo>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub uploads: ::std::vec::Vec<CampaignUpload>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uploads: ::std::option::Option<::std::vec::Vec<CampaignUpload>>,
     }
     impl CampaignStatus {
         pub fn builder() -> builder::CampaignStatus {
@@ -552,11 +544,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignStatusCalls {
         ///Number of calls per call status (keys are call statuses).
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub by_status: ::std::collections::HashMap<::std::string::String, i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub by_status: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, i64>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
     }
@@ -566,10 +557,9 @@ pub mod types {
         }
     }
     ///`CampaignStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CampaignStatusResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<CampaignStatus>,
+        pub data: CampaignStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -589,8 +579,8 @@ pub mod types {
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file_name: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub queues: ::std::vec::Vec<CampaignQueue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub queues: ::std::option::Option<::std::vec::Vec<CampaignQueue>>,
     }
     impl CampaignUpload {
         pub fn builder() -> builder::CampaignUpload {
@@ -614,10 +604,9 @@ pub mod types {
         }
     }
     ///`ChatInboundResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatInboundResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<ChatInboundResponseData>,
+        pub data: ChatInboundResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -627,7 +616,7 @@ pub mod types {
         }
     }
     ///`ChatInboundResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatInboundResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub help_requested: ::std::option::Option<bool>,
@@ -637,8 +626,7 @@ pub mod types {
         ///The agent's reply (assumed empty or null while a human has taken over).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reply: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub session_id: ::std::option::Option<::std::string::String>,
+        pub session_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
     }
@@ -661,7 +649,7 @@ pub mod types {
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Name of the current state of a multi-prompt agent (assumed string).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub current_state: ::std::option::Option<::std::string::String>,
+        pub current_state: ::std::option::Option<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -686,12 +674,16 @@ pub mod types {
     ///`ChatSessionMetadata`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ChatSessionMetadata {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub context: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub input_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub state_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub context: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input_fields: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state_fields: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     }
     impl ChatSessionMetadata {
         pub fn builder() -> builder::ChatSessionMetadata {
@@ -718,10 +710,9 @@ pub mod types {
         }
     }
     ///`ChatSessionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatSessionResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<ChatSession>,
+        pub data: ChatSession,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -753,8 +744,8 @@ pub mod types {
     ///`DndListResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct DndListResponse {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data: ::std::vec::Vec<DndNumber>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<DndNumber>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<PaginationMeta>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -766,7 +757,7 @@ pub mod types {
         }
     }
     ///`DndNumber`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DndNumber {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_uuid: ::std::option::Option<::std::string::String>,
@@ -775,10 +766,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///Canonical E.164.
+        pub phone: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reason: ::std::option::Option<::std::string::String>,
+        pub reason: ::std::option::Option<::serde_json::Value>,
     }
     impl DndNumber {
         pub fn builder() -> builder::DndNumber {
@@ -801,10 +791,9 @@ pub mod types {
         }
     }
     ///`DndNumberResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DndNumberResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<DndNumber>,
+        pub data: DndNumber,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -880,8 +869,8 @@ pub mod types {
     ///422 body, from the introduction page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ErrorValidation {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub errors: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -902,10 +891,9 @@ pub mod types {
         }
     }
     ///`InjectContextResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InjectContextResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<InjectContextResponseData>,
+        pub data: InjectContextResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -915,13 +903,12 @@ pub mod types {
         }
     }
     ///`InjectContextResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InjectContextResponseData {
         ///The whole context list after the append.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub context: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub session_id: ::std::option::Option<::std::string::String>,
+        pub context: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub session_id: ::std::string::String,
     }
     impl InjectContextResponseData {
         pub fn builder() -> builder::InjectContextResponseData {
@@ -998,10 +985,9 @@ pub mod types {
         }
     }
     ///`LegacyChatMessageResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatMessageResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<LegacyChatMessageResponseData>,
+        pub data: LegacyChatMessageResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -1011,14 +997,13 @@ pub mod types {
         }
     }
     ///`LegacyChatMessageResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatMessageResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_state: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub response: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub session_id: ::std::option::Option<::std::string::String>,
+        pub session_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
         ///Item shape not documented.
@@ -1059,10 +1044,9 @@ pub mod types {
         }
     }
     ///`LegacyChatSessionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatSessionResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<LegacyChatSessionResponseData>,
+        pub data: LegacyChatSessionResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -1072,12 +1056,11 @@ pub mod types {
         }
     }
     ///An older version also nests `success: true` in here.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatSessionResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub session_id: ::std::option::Option<::std::string::String>,
+        pub session_id: ::std::string::String,
         ///A naive timestamp without time zone (e.g. `2025-12-31T11:40:25.690486`), so kept as a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub started_at: ::std::option::Option<::std::string::String>,
@@ -1102,10 +1085,9 @@ pub mod types {
         }
     }
     ///`LegacyCloseSessionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyCloseSessionResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<LegacyCloseSessionResponseData>,
+        pub data: LegacyCloseSessionResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -1115,10 +1097,9 @@ pub mod types {
         }
     }
     ///`LegacyCloseSessionResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyCloseSessionResponseData {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub session_id: ::std::option::Option<::std::string::String>,
+        pub session_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
         ///AI-generated summary of the conversation.
@@ -1226,21 +1207,21 @@ pub mod types {
         pub call_status: ::std::option::Option<CallStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_summary: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub call_trigger_data: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub call_trigger_data: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_type: ::std::option::Option<CallType>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub data_capture: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data_capture: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub structured_output: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub structured_output: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1251,10 +1232,9 @@ pub mod types {
         }
     }
     ///`RecordingResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct RecordingResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<RecordingResponseData>,
+        pub data: RecordingResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -1264,15 +1244,13 @@ pub mod types {
         }
     }
     ///`RecordingResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct RecordingResponseData {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_id: ::std::option::Option<::std::string::String>,
+        pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_in_seconds: ::std::option::Option<i64>,
         ///Presigned URL of the audio; it expires after `expires_in_seconds`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recording_url: ::std::option::Option<::std::string::String>,
+        pub recording_url: ::std::string::String,
     }
     impl RecordingResponseData {
         pub fn builder() -> builder::RecordingResponseData {
@@ -1380,10 +1358,9 @@ pub mod types {
         }
     }
     ///`SupportResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SupportResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<SupportResponseData>,
+        pub data: SupportResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -1393,7 +1370,7 @@ pub mod types {
         }
     }
     ///`SupportResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SupportResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active_human: ::std::option::Option<::std::string::String>,
@@ -1402,8 +1379,7 @@ pub mod types {
         pub command: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reply: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub session_id: ::std::option::Option<::std::string::String>,
+        pub session_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
     }
@@ -1413,10 +1389,9 @@ pub mod types {
         }
     }
     ///`TranscriptResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TranscriptResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<TranscriptResponseData>,
+        pub data: TranscriptResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
@@ -1426,12 +1401,11 @@ pub mod types {
         }
     }
     ///`TranscriptResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TranscriptResponseData {
+        pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub transcript: ::std::vec::Vec<TranscriptTurn>,
+        pub transcript: ::std::option::Option<::std::vec::Vec<TranscriptTurn>>,
     }
     impl TranscriptResponseData {
         pub fn builder() -> builder::TranscriptResponseData {
@@ -1463,7 +1437,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ActiveAgent {
             agent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -1478,7 +1452,7 @@ pub mod types {
         impl ::std::default::Default for ActiveAgent {
             fn default() -> Self {
                 Self {
-                    agent_id: Ok(Default::default()),
+                    agent_id: Err("no value supplied for agent_id".to_string()),
                     name: Ok(Default::default()),
                     status: Ok(Default::default()),
                 }
@@ -1487,7 +1461,7 @@ pub mod types {
         impl ActiveAgent {
             pub fn agent_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_id = value
@@ -1546,7 +1520,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ActiveChatSessionResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::ActiveChatSessionResponseData>,
+                super::ActiveChatSessionResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -1557,7 +1531,7 @@ pub mod types {
         impl ::std::default::Default for ActiveChatSessionResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -1565,9 +1539,7 @@ pub mod types {
         impl ActiveChatSessionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ActiveChatSessionResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::ActiveChatSessionResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -2002,10 +1974,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            call_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             call_picked_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -2078,7 +2047,7 @@ pub mod types {
                     agent_uuid: Ok(Default::default()),
                     call_ended_by: Ok(Default::default()),
                     call_ended_reason: Ok(Default::default()),
-                    call_id: Ok(Default::default()),
+                    call_id: Err("no value supplied for call_id".to_string()),
                     call_picked_at: Ok(Default::default()),
                     call_type: Ok(Default::default()),
                     caller_name: Ok(Default::default()),
@@ -2150,7 +2119,7 @@ pub mod types {
             }
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -2418,10 +2387,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CallDetailResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::CallDetail>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::CallDetail, ::std::string::String>,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -2430,7 +2396,7 @@ pub mod types {
         impl ::std::default::Default for CallDetailResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -2438,7 +2404,7 @@ pub mod types {
         impl CallDetailResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CallDetail>>,
+                T: ::std::convert::TryInto<super::CallDetail>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -2483,7 +2449,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CallListResponse {
             data: ::std::result::Result<
-                ::std::vec::Vec<super::CallSummary>,
+                ::std::option::Option<::std::vec::Vec<super::CallSummary>>,
                 ::std::string::String,
             >,
             meta: ::std::result::Result<
@@ -2507,7 +2473,9 @@ pub mod types {
         impl CallListResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::CallSummary>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CallSummary>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -2793,10 +2761,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CallResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::CallResponseData>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::CallResponseData, ::std::string::String>,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -2805,7 +2770,7 @@ pub mod types {
         impl ::std::default::Default for CallResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -2813,9 +2778,7 @@ pub mod types {
         impl CallResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CallResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::CallResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -2859,22 +2822,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CallResponseData {
-            call_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CallResponseData {
             fn default() -> Self {
                 Self {
-                    call_id: Ok(Default::default()),
+                    call_id: Err("no value supplied for call_id".to_string()),
                 }
             }
         }
         impl CallResponseData {
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -2916,10 +2876,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            call_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             call_picked_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -2968,7 +2925,7 @@ pub mod types {
                     agent_uuid: Ok(Default::default()),
                     call_ended_by: Ok(Default::default()),
                     call_ended_reason: Ok(Default::default()),
-                    call_id: Ok(Default::default()),
+                    call_id: Err("no value supplied for call_id".to_string()),
                     call_picked_at: Ok(Default::default()),
                     call_type: Ok(Default::default()),
                     campaign_id: Ok(Default::default()),
@@ -3035,7 +2992,7 @@ pub mod types {
             }
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -3466,7 +3423,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CampaignContactsResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::CampaignContactsResponseData>,
+                super::CampaignContactsResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -3477,7 +3434,7 @@ pub mod types {
         impl ::std::default::Default for CampaignContactsResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -3485,9 +3442,7 @@ pub mod types {
         impl CampaignContactsResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CampaignContactsResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::CampaignContactsResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -3546,7 +3501,7 @@ pub mod types {
                 ::std::string::String,
             >,
             dnd_skipped: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
             >,
             duplicates_removed: ::std::result::Result<
@@ -3620,7 +3575,9 @@ pub mod types {
             }
             pub fn dnd_skipped<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.dnd_skipped = value
@@ -3716,7 +3673,7 @@ pub mod types {
                 ::std::string::String,
             >,
             retry_delay: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             retry_threshold: ::std::result::Result<
@@ -3724,7 +3681,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -3794,7 +3751,7 @@ pub mod types {
             }
             pub fn retry_delay<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.retry_delay = value
@@ -3820,7 +3777,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -3954,7 +3911,7 @@ pub mod types {
                 ::std::string::String,
             >,
             uploads: ::std::result::Result<
-                ::std::vec::Vec<super::CampaignUpload>,
+                ::std::option::Option<::std::vec::Vec<super::CampaignUpload>>,
                 ::std::string::String,
             >,
         }
@@ -3996,7 +3953,9 @@ pub mod types {
             }
             pub fn uploads<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::CampaignUpload>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CampaignUpload>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.uploads = value
@@ -4031,7 +3990,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CampaignStatusCalls {
             by_status: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, i64>,
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
                 ::std::string::String,
             >,
             total: ::std::result::Result<
@@ -4051,7 +4012,9 @@ pub mod types {
             pub fn by_status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<::std::string::String, i64>,
+                    ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i64>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4097,10 +4060,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CampaignStatusResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::CampaignStatus>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::CampaignStatus, ::std::string::String>,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -4109,7 +4069,7 @@ pub mod types {
         impl ::std::default::Default for CampaignStatusResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -4117,7 +4077,7 @@ pub mod types {
         impl CampaignStatusResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CampaignStatus>>,
+                T: ::std::convert::TryInto<super::CampaignStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -4180,7 +4140,7 @@ pub mod types {
                 ::std::string::String,
             >,
             queues: ::std::result::Result<
-                ::std::vec::Vec<super::CampaignQueue>,
+                ::std::option::Option<::std::vec::Vec<super::CampaignQueue>>,
                 ::std::string::String,
             >,
         }
@@ -4250,7 +4210,9 @@ pub mod types {
             }
             pub fn queues<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::CampaignQueue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CampaignQueue>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.queues = value
@@ -4388,7 +4350,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatInboundResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::ChatInboundResponseData>,
+                super::ChatInboundResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -4399,7 +4361,7 @@ pub mod types {
         impl ::std::default::Default for ChatInboundResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -4407,9 +4369,7 @@ pub mod types {
         impl ChatInboundResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ChatInboundResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::ChatInboundResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -4467,7 +4427,7 @@ pub mod types {
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             state: ::std::result::Result<
@@ -4481,7 +4441,7 @@ pub mod types {
                     help_requested: Ok(Default::default()),
                     mode: Ok(Default::default()),
                     reply: Ok(Default::default()),
-                    session_id: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
                     state: Ok(Default::default()),
                 }
             }
@@ -4527,7 +4487,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -4596,7 +4556,7 @@ pub mod types {
                 ::std::string::String,
             >,
             current_state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             customer_id: ::std::result::Result<
@@ -4696,7 +4656,7 @@ pub mod types {
             }
             pub fn current_state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.current_state = value
@@ -4837,15 +4797,19 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatSessionMetadata {
             context: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             input_fields: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             state_fields: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -4861,7 +4825,9 @@ pub mod types {
         impl ChatSessionMetadata {
             pub fn context<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.context = value
@@ -4874,7 +4840,9 @@ pub mod types {
             pub fn input_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4888,7 +4856,9 @@ pub mod types {
             pub fn state_fields<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5028,10 +4998,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ChatSessionResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::ChatSession>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::ChatSession, ::std::string::String>,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -5040,7 +5007,7 @@ pub mod types {
         impl ::std::default::Default for ChatSessionResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -5048,7 +5015,7 @@ pub mod types {
         impl ChatSessionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ChatSession>>,
+                T: ::std::convert::TryInto<super::ChatSession>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -5197,7 +5164,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DndListResponse {
             data: ::std::result::Result<
-                ::std::vec::Vec<super::DndNumber>,
+                ::std::option::Option<::std::vec::Vec<super::DndNumber>>,
                 ::std::string::String,
             >,
             meta: ::std::result::Result<
@@ -5221,7 +5188,9 @@ pub mod types {
         impl DndListResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::DndNumber>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::DndNumber>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -5288,12 +5257,9 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            phone: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            phone: ::std::result::Result<::std::string::String, ::std::string::String>,
             reason: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -5303,7 +5269,7 @@ pub mod types {
                     agent_uuid: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     id: Ok(Default::default()),
-                    phone: Ok(Default::default()),
+                    phone: Err("no value supplied for phone".to_string()),
                     reason: Ok(Default::default()),
                 }
             }
@@ -5347,7 +5313,7 @@ pub mod types {
             }
             pub fn phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone = value
@@ -5359,7 +5325,7 @@ pub mod types {
             }
             pub fn reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reason = value
@@ -5477,10 +5443,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DndNumberResponse {
-            data: ::std::result::Result<
-                ::std::option::Option<super::DndNumber>,
-                ::std::string::String,
-            >,
+            data: ::std::result::Result<super::DndNumber, ::std::string::String>,
             success: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -5489,7 +5452,7 @@ pub mod types {
         impl ::std::default::Default for DndNumberResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -5497,7 +5460,7 @@ pub mod types {
         impl DndNumberResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DndNumber>>,
+                T: ::std::convert::TryInto<super::DndNumber>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -5873,7 +5836,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ErrorValidation {
             errors: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -5892,7 +5855,9 @@ pub mod types {
         impl ErrorValidation {
             pub fn errors<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.errors = value
@@ -5976,7 +5941,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InjectContextResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::InjectContextResponseData>,
+                super::InjectContextResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -5987,7 +5952,7 @@ pub mod types {
         impl ::std::default::Default for InjectContextResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -5995,9 +5960,7 @@ pub mod types {
         impl InjectContextResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InjectContextResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::InjectContextResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -6044,11 +6007,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InjectContextResponseData {
             context: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
@@ -6056,14 +6019,16 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     context: Ok(Default::default()),
-                    session_id: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
                 }
             }
         }
         impl InjectContextResponseData {
             pub fn context<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.context = value
@@ -6075,7 +6040,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -6525,7 +6490,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyChatMessageResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::LegacyChatMessageResponseData>,
+                super::LegacyChatMessageResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -6536,7 +6501,7 @@ pub mod types {
         impl ::std::default::Default for LegacyChatMessageResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -6544,9 +6509,7 @@ pub mod types {
         impl LegacyChatMessageResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::LegacyChatMessageResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::LegacyChatMessageResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -6601,7 +6564,7 @@ pub mod types {
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -6622,7 +6585,7 @@ pub mod types {
                 Self {
                     current_state: Ok(Default::default()),
                     response: Ok(Default::default()),
-                    session_id: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
                     success: Ok(Default::default()),
                     tool_calls: Ok(Default::default()),
                     tool_results: Ok(Default::default()),
@@ -6656,7 +6619,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -6875,7 +6838,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyChatSessionResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::LegacyChatSessionResponseData>,
+                super::LegacyChatSessionResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -6886,7 +6849,7 @@ pub mod types {
         impl ::std::default::Default for LegacyChatSessionResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -6894,9 +6857,7 @@ pub mod types {
         impl LegacyChatSessionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::LegacyChatSessionResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::LegacyChatSessionResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -6947,7 +6908,7 @@ pub mod types {
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             started_at: ::std::result::Result<
@@ -6967,7 +6928,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     agent_name: Ok(Default::default()),
-                    session_id: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
                     started_at: Ok(Default::default()),
                     success: Ok(Default::default()),
                     welcome_message: Ok(Default::default()),
@@ -6989,7 +6950,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -7115,7 +7076,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyCloseSessionResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::LegacyCloseSessionResponseData>,
+                super::LegacyCloseSessionResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -7126,7 +7087,7 @@ pub mod types {
         impl ::std::default::Default for LegacyCloseSessionResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -7134,9 +7095,7 @@ pub mod types {
         impl LegacyCloseSessionResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::LegacyCloseSessionResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::LegacyCloseSessionResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -7183,7 +7142,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyCloseSessionResponseData {
             session_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -7198,7 +7157,7 @@ pub mod types {
         impl ::std::default::Default for LegacyCloseSessionResponseData {
             fn default() -> Self {
                 Self {
-                    session_id: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
                     success: Ok(Default::default()),
                     summary: Ok(Default::default()),
                 }
@@ -7207,7 +7166,7 @@ pub mod types {
         impl LegacyCloseSessionResponseData {
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -7450,7 +7409,9 @@ pub mod types {
                 ::std::string::String,
             >,
             call_trigger_data: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             call_type: ::std::result::Result<
@@ -7458,7 +7419,9 @@ pub mod types {
                 ::std::string::String,
             >,
             data_capture: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
@@ -7466,7 +7429,9 @@ pub mod types {
                 ::std::string::String,
             >,
             structured_output: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -7542,7 +7507,9 @@ pub mod types {
             pub fn call_trigger_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7570,7 +7537,9 @@ pub mod types {
             pub fn data_capture<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7596,7 +7565,9 @@ pub mod types {
             pub fn structured_output<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7662,7 +7633,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RecordingResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::RecordingResponseData>,
+                super::RecordingResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -7673,7 +7644,7 @@ pub mod types {
         impl ::std::default::Default for RecordingResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -7681,9 +7652,7 @@ pub mod types {
         impl RecordingResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RecordingResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::RecordingResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -7727,32 +7696,29 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RecordingResponseData {
-            call_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             expires_in_seconds: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             recording_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for RecordingResponseData {
             fn default() -> Self {
                 Self {
-                    call_id: Ok(Default::default()),
+                    call_id: Err("no value supplied for call_id".to_string()),
                     expires_in_seconds: Ok(Default::default()),
-                    recording_url: Ok(Default::default()),
+                    recording_url: Err("no value supplied for recording_url".to_string()),
                 }
             }
         }
         impl RecordingResponseData {
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -7778,7 +7744,7 @@ pub mod types {
             }
             pub fn recording_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.recording_url = value
@@ -7966,7 +7932,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SupportResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::SupportResponseData>,
+                super::SupportResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -7977,7 +7943,7 @@ pub mod types {
         impl ::std::default::Default for SupportResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -7985,9 +7951,7 @@ pub mod types {
         impl SupportResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::SupportResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::SupportResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -8044,7 +8008,7 @@ pub mod types {
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             state: ::std::result::Result<
@@ -8058,7 +8022,7 @@ pub mod types {
                     active_human: Ok(Default::default()),
                     command: Ok(Default::default()),
                     reply: Ok(Default::default()),
-                    session_id: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
                     state: Ok(Default::default()),
                 }
             }
@@ -8102,7 +8066,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -8154,7 +8118,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TranscriptResponse {
             data: ::std::result::Result<
-                ::std::option::Option<super::TranscriptResponseData>,
+                super::TranscriptResponseData,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
@@ -8165,7 +8129,7 @@ pub mod types {
         impl ::std::default::Default for TranscriptResponse {
             fn default() -> Self {
                 Self {
-                    data: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
                     success: Ok(Default::default()),
                 }
             }
@@ -8173,9 +8137,7 @@ pub mod types {
         impl TranscriptResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TranscriptResponseData>,
-                >,
+                T: ::std::convert::TryInto<super::TranscriptResponseData>,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
@@ -8219,19 +8181,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TranscriptResponseData {
-            call_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             transcript: ::std::result::Result<
-                ::std::vec::Vec<super::TranscriptTurn>,
+                ::std::option::Option<::std::vec::Vec<super::TranscriptTurn>>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for TranscriptResponseData {
             fn default() -> Self {
                 Self {
-                    call_id: Ok(Default::default()),
+                    call_id: Err("no value supplied for call_id".to_string()),
                     transcript: Ok(Default::default()),
                 }
             }
@@ -8239,7 +8198,7 @@ pub mod types {
         impl TranscriptResponseData {
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -8251,7 +8210,9 @@ pub mod types {
             }
             pub fn transcript<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::TranscriptTurn>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::TranscriptTurn>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.transcript = value

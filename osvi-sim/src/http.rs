@@ -347,9 +347,7 @@ fn place(shared: &Shared, request: &types::CallRequest) -> Answer {
     let e164 = plausible(&request.phone_number, &request.country_code)?;
     let call_id = shared.lock().place_call(request, e164)?;
     shared.wake.notify_one();
-    Ok(ok(types::CallResponseData {
-        call_id: Some(call_id),
-    }))
+    Ok(ok(types::CallResponseData { call_id }))
 }
 
 async fn list_calls(
@@ -397,8 +395,8 @@ async fn get_call(AxumState(shared): AxumState<Shared>, Path(id): Path<String>) 
 async fn get_transcript(AxumState(shared): AxumState<Shared>, Path(id): Path<String>) -> Answer {
     let turns = shared.lock().transcript(&id)?;
     Ok(ok(types::TranscriptResponseData {
-        call_id: Some(id),
-        transcript: turns,
+        call_id: id,
+        transcript: Some(turns),
     }))
 }
 
@@ -413,8 +411,8 @@ async fn get_recording(AxumState(shared): AxumState<Shared>, Path(id): Path<Stri
         state.base_url
     );
     Ok(ok(types::RecordingResponseData {
-        call_id: Some(id),
-        recording_url: Some(url),
+        call_id: id,
+        recording_url: url,
         expires_in_seconds: Some(900),
     }))
 }
@@ -525,7 +523,7 @@ async fn chat_inbound(AxumState(shared): AxumState<Shared>, body: Bytes) -> Answ
     )?;
     let session = &state.session_wire(index);
     Ok(ok(types::ChatInboundResponseData {
-        session_id: Some(session.id.clone()),
+        session_id: session.id.clone(),
         reply,
         state: Some("default".into()),
         mode: session.mode.clone(),
@@ -611,7 +609,7 @@ async fn legacy_start_session(AxumState(shared): AxumState<Shared>, body: Bytes)
         .map(|a| a.name.clone());
     Ok(ok(types::LegacyChatSessionResponseData {
         success: None,
-        session_id: Some(session.id),
+        session_id: session.id,
         agent_name,
         // The legacy endpoint sends naive timestamps, without a time zone.
         started_at: session
@@ -632,7 +630,7 @@ async fn legacy_send_message(AxumState(shared): AxumState<Shared>, body: Bytes) 
     )?;
     Ok(ok(types::LegacyChatMessageResponseData {
         success: None,
-        session_id: Some(state.session_wire(index).id),
+        session_id: state.session_wire(index).id,
         response: reply,
         tool_calls: Some(Vec::new()),
         tool_results: Some(Vec::new()),
@@ -649,7 +647,7 @@ async fn legacy_close_session(
     let session_id = shared.lock().close_session(&id, &request.agent_uuid)?;
     Ok(ok(types::LegacyCloseSessionResponseData {
         success: None,
-        session_id: Some(session_id),
+        session_id,
         summary: Some("The customer chatted with the agent; the session is closed.".into()),
     }))
 }

@@ -252,7 +252,7 @@ impl State {
             .iter()
             .filter(|a| a.active)
             .map(|a| types::ActiveAgent {
-                agent_id: Some(a.agent_id.clone()),
+                agent_id: a.agent_id.clone(),
                 name: Some(a.name.clone()),
                 status: Some(active_agent_status::ACTIVE.into()),
             })
@@ -398,7 +398,7 @@ impl State {
                 }
                 .to_string()
             }),
-            call_id: Some(call.id.clone()),
+            call_id: call.id.clone(),
             call_picked_at: picked.then(|| call.answered_at()),
             call_type: Some(types::CallType(call_type::OUTBOUND.into())),
             campaign_id: call.campaign_id,
@@ -678,7 +678,8 @@ impl State {
                     let contact = types::CampaignContact { phone: e164, ..c };
                     serde_json::to_value(contact).unwrap_or_else(|_| Value::Object(Map::new()))
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         })
     }
 
@@ -712,14 +713,15 @@ impl State {
                     file_name: Some(u.file_name.clone()),
                     agent_uuid: Some(u.agent_uuid.clone()),
                     created_at: Some(u.created_at),
-                    queues: vec![types::CampaignQueue {
+                    queues: Some(vec![types::CampaignQueue {
                         agent_uuid: Some(u.agent_uuid.clone()),
                         total_queued: Some(u.call_ids.len() as i64),
                         completed: Some(completed),
-                    }],
+                    }]),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         Ok(types::CampaignStatus {
             campaign: Some(types::CampaignInfo {
                 id: Some(campaign_id),
@@ -727,12 +729,12 @@ impl State {
                 status: Some(campaign_info_status::ACTIVE.into()),
                 is_retry_enabled: Some(false),
                 retry_threshold: Some(1),
-                retry_delay: Some(1800),
+                retry_delay: Some(1800.into()),
                 created_at: Some(campaign.created_at),
             }),
             calls: Some(types::CampaignStatusCalls {
                 total: Some(total),
-                by_status,
+                by_status: Some(by_status),
             }),
             uploads,
         })
@@ -794,9 +796,9 @@ impl State {
             status: Some(s.status.into()),
             current_state: None,
             metadata: Some(types::ChatSessionMetadata {
-                input_fields: s.input_fields.clone(),
-                state_fields: Map::new(),
-                context: s.context.clone(),
+                input_fields: Some(s.input_fields.clone()),
+                state_fields: Some(Map::new()),
+                context: Some(s.context.clone()),
             }),
             active_human: s.active_human.clone(),
             created_at: Some(s.created_at),
@@ -909,7 +911,7 @@ impl State {
         session.updated_at = now;
         Ok(types::SupportResponseData {
             state: Some("ok".into()),
-            session_id: Some(session.id.clone()),
+            session_id: session.id.clone(),
             command: command.map(str::to_string),
             reply,
             active_human: session.active_human.clone(),
@@ -931,8 +933,8 @@ impl State {
         session.context.push(context.to_string());
         cap_context(&mut session.context);
         Ok(types::InjectContextResponseData {
-            session_id: Some(session.id.clone()),
-            context: session.context.clone(),
+            session_id: session.id.clone(),
+            context: Some(session.context.clone()),
         })
     }
 
@@ -998,8 +1000,8 @@ fn dnd_wire(d: &DndRecord) -> types::DndNumber {
     types::DndNumber {
         id: Some(d.id),
         agent_uuid: Some(d.agent_uuid.clone()),
-        phone: Some(d.phone.clone()),
-        reason: d.reason.clone(),
+        phone: d.phone.clone(),
+        reason: d.reason.clone().map(Value::from),
         created_at: Some(d.created_at),
     }
 }

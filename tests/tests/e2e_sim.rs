@@ -327,7 +327,7 @@ async fn campaigns_dedupe_skip_dnd_queue_and_drain() {
         .poll_interval(Duration::from_millis(10))
         .await
         .unwrap();
-    assert_eq!(drained.calls_total, 2);
+    assert_eq!(drained.calls_total, Some(2));
     assert_eq!(drained.calls_by_status.get(&CallStatus::Busy), Some(&1));
     let campaign_calls = client
         .calls()

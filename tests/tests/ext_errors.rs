@@ -242,14 +242,14 @@ async fn missing_data_and_missing_ids_are_decode_errors() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Decode { reason, .. } if reason == "the body has no `data`"),
+        matches!(&err, Error::Decode { reason, .. } if reason.starts_with("missing field `data`")),
         "{err:?}"
     );
     let err = get_call_answering(200, r#"{"success":true,"data":{"status":"picked"}}"#, &[])
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Decode { reason, .. } if reason == "the body has no `data.call_id`"),
+        matches!(&err, Error::Decode { reason, .. } if reason.starts_with("missing field `call_id`")),
         "{err:?}"
     );
 }
@@ -344,7 +344,7 @@ async fn a_slow_server_is_a_timeout() {
 }
 
 #[tokio::test]
-async fn an_absurd_recording_expiry_is_a_decode_error_not_a_panic() {
+async fn an_absurd_recording_expiry_is_no_expiry_not_a_panic() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
@@ -354,13 +354,7 @@ async fn an_absurd_recording_expiry_is_a_decode_error_not_a_panic() {
             }}));
         })
         .await;
-    let err = client(&server)
-        .calls()
-        .recording(CALL_ID)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::Decode { reason, .. } if reason == "`expires_in_seconds` is out of range"),
-        "{err:?}"
-    );
+    let recording = client(&server).calls().recording(CALL_ID).await.unwrap();
+    assert_eq!(recording.recording_url, "https://s3.example/x.mp4");
+    assert_eq!((recording.expires_in, recording.expires_at), (None, None));
 }

@@ -283,9 +283,13 @@ async fn get_call_recording_computes_the_expiry() {
     let after = Utc::now();
     mock.assert_async().await;
     assert_eq!(recording.recording_url, url);
-    assert_eq!(recording.expires_in, std::time::Duration::from_secs(900));
+    assert_eq!(
+        recording.expires_in,
+        Some(std::time::Duration::from_secs(900))
+    );
     let window = chrono::Duration::seconds(900);
-    assert!(recording.expires_at >= before + window && recording.expires_at <= after + window);
+    let expires_at = recording.expires_at.unwrap();
+    assert!(expires_at >= before + window && expires_at <= after + window);
 }
 
 #[tokio::test]
@@ -355,11 +359,11 @@ async fn get_campaign_status_decodes_queues() {
     assert_eq!(status.name.as_deref(), Some("June Renewals"));
     assert_eq!(status.state, Some(CampaignState::Active));
     assert_eq!(status.retry_delay, Some(1800));
-    assert_eq!(status.calls_total, 120);
+    assert_eq!(status.calls_total, Some(120));
     assert_eq!(status.calls_by_status[&CallStatus::Picked], 88);
     assert_eq!(status.calls_by_status[&CallStatus::NotPicked], 25);
     assert_eq!(status.uploads[0].campaign_upload_id, Some(19));
-    assert_eq!(status.uploads[0].queues[0].total_queued, 50);
+    assert_eq!(status.uploads[0].queues[0].total_queued, Some(50));
     assert!(!status.is_drained());
 }
 
@@ -386,7 +390,7 @@ async fn add_dnd_number_reads_the_201() {
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(entry.id, 31);
+    assert_eq!(entry.id, Some(31));
     assert_eq!(entry.phone, "+919876543210");
     assert_eq!(entry.reason.as_deref(), Some("customer opted out"));
     assert_eq!(
@@ -424,7 +428,7 @@ async fn list_dnd_numbers_sends_agent_search_and_page() {
         .unwrap();
     mock.assert_async().await;
     assert_eq!(page.items.len(), 1);
-    assert_eq!(page.items[0].id, 31);
+    assert_eq!(page.items[0].id, Some(31));
     assert_eq!(page.items[0].reason, None);
     assert_eq!(page.meta.total_count, Some(1));
 }
@@ -533,7 +537,7 @@ async fn send_chat_message_returns_the_reply() {
     );
     assert_eq!(reply.state.as_deref(), Some("default"));
     assert_eq!(reply.mode, Some(ChatMode::Ai));
-    assert!(!reply.help_requested);
+    assert_eq!(reply.help_requested, Some(false));
 }
 
 #[tokio::test]
@@ -813,9 +817,9 @@ async fn generated_typed_mocks_serve_osvi_ext() {
         });
         then.ok(&types::CallResponse {
             success: Some(true),
-            data: Some(types::CallResponseData {
-                call_id: Some("call_typed".into()),
-            }),
+            data: types::CallResponseData {
+                call_id: "call_typed".into(),
+            },
         });
     });
     let created = client(&server)

@@ -36,6 +36,14 @@ pub const RULES: &[Rule] = &[
     ("inline component responses", inline_component_responses),
     ("one shared error body", unify_error_bodies),
     ("response enums accept unknown values", relax_response_enums),
+    (
+        "received lists and maps accept null",
+        received_collections_accept_null,
+    ),
+    (
+        "assumed scalars accept any JSON type",
+        assumed_scalars_accept_any_type,
+    ),
     ("set openapi 3.0.3", set_openapi_version),
 ];
 
@@ -206,21 +214,96 @@ pub fn unify_error_bodies(doc: &mut Value) {
 /// response and in every component not reachable from a request (webhook payloads). Enums
 /// the client only sends (request bodies, parameters) stay strict.
 pub fn relax_response_enums(doc: &mut Value) {
+    for_each_received_schema(doc, relax_enums_in);
+}
+
+/// Calls `f` on every schema tree the client *receives*: every component schema reachable from
+/// a response or not reachable from a request (webhook payloads), and every operation's
+/// `responses`.
+fn for_each_received_schema(doc: &mut Value, f: fn(&mut Value)) {
     let request_refs = collect_refs(doc, Side::Request);
     let response_refs = collect_refs(doc, Side::Response);
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
         for (name, schema) in schemas.iter_mut() {
             let request_only = request_refs.contains(name) && !response_refs.contains(name);
             if !request_only {
-                relax_enums_in(schema);
+                f(schema);
             }
         }
     }
     for_each_operation(doc, |operation| {
         if let Some(responses) = operation.get_mut("responses") {
-            relax_enums_in(responses);
+            f(responses);
         }
     });
+}
+
+/// In what the client receives, an array or object property the schema does not mark
+/// `required` accepts `null` too (`nullable: true`): the docs never say such a field is
+/// never `null`, and a `null` list or map is read as empty, not refused.
+pub fn received_collections_accept_null(doc: &mut Value) {
+    for_each_received_schema(doc, |schema| {
+        walk_objects(schema, &mut |map| {
+            let required: Vec<String> = strings_in(map.get("required"));
+            let Some(Value::Object(properties)) = map.get_mut("properties") else {
+                return;
+            };
+            for (name, property) in properties.iter_mut() {
+                let Value::Object(property) = property else {
+                    continue;
+                };
+                let collection = matches!(
+                    property.get("type").and_then(Value::as_str),
+                    Some("array" | "object")
+                );
+                if collection && !required.contains(name) {
+                    property.insert("nullable".into(), Value::Bool(true));
+                }
+            }
+        });
+    });
+}
+
+/// A scalar property marked `x-osvi-assumed` (its type is a guess of the spec) accepts any
+/// JSON value: its schema becomes `{}` (the description kept), so the generated field is a
+/// `serde_json::Value` that osvi-ext reads leniently (a number sent as a string ...).
+pub fn assumed_scalars_accept_any_type(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        let Some(Value::Object(properties)) = map.get_mut("properties") else {
+            return;
+        };
+        for property in properties.values_mut() {
+            let Value::Object(fields) = property else {
+                continue;
+            };
+            let assumed = fields.get("x-osvi-assumed") == Some(&Value::Bool(true));
+            let scalar = matches!(
+                fields.get("type").and_then(Value::as_str),
+                Some("string" | "integer" | "number" | "boolean")
+            );
+            if assumed && scalar {
+                let mut any = Map::new();
+                if let Some(description) = fields.get("description") {
+                    any.insert("description".into(), description.clone());
+                }
+                *fields = any;
+            }
+        }
+    });
+}
+
+/// The strings of a JSON array (an absent or other value has none).
+fn strings_in(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Drops the string enums inside one schema tree (not following `$ref`s).
@@ -512,6 +595,48 @@ mod tests {
     fn applied(rule: fn(&mut Value), mut input: Value) -> Value {
         rule(&mut input);
         input
+    }
+
+    #[test]
+    fn received_optional_collections_become_nullable() {
+        let doc = json!({
+            "paths": {"/x": {"get": {"responses": {"200": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Out"}}}}}}}},
+            "components": {"schemas": {"Out": {
+                "required": ["ids"],
+                "properties": {
+                    "ids": {"type": "array", "items": {"type": "string"}},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "extra": {"type": "object", "additionalProperties": true},
+                    "name": {"type": "string"}
+                }
+            }}}
+        });
+        let out = applied(received_collections_accept_null, doc);
+        let props = &out["components"]["schemas"]["Out"]["properties"];
+        assert_eq!(props["ids"].get("nullable"), None, "required stays as is");
+        assert_eq!(props["tags"]["nullable"], json!(true));
+        assert_eq!(props["extra"]["nullable"], json!(true));
+        assert_eq!(
+            props["name"].get("nullable"),
+            None,
+            "scalars are Option already"
+        );
+    }
+
+    #[test]
+    fn assumed_scalars_become_any_value() {
+        let out = applied(
+            assumed_scalars_accept_any_type,
+            json!({"properties": {
+                "delay": {"type": "integer", "nullable": true, "x-osvi-assumed": true, "description": "s"},
+                "known": {"type": "integer"},
+                "list": {"type": "array", "x-osvi-assumed": true, "items": {}}
+            }}),
+        );
+        assert_eq!(out["properties"]["delay"], json!({"description": "s"}));
+        assert_eq!(out["properties"]["known"], json!({"type": "integer"}));
+        assert_eq!(out["properties"]["list"]["type"], json!("array"));
     }
 
     #[test]

@@ -1,0 +1,450 @@
+//! Leniency as a property derived from the spec: for every success response and every webhook
+//! body of `openapi/osvi.yaml` (read at test time), an example is taken (the spec's own, and
+//! one built from the examples of its properties), and every field the spec does not mark
+//! `required` is removed, and set to `null`, one at a time. osvi-ext must still decode each
+//! variant, and the removed value must be gone from the decoded result (the domain field is
+//! `None` or empty, not an error and not a stale value). Every scalar whose type is an
+//! assumption (`x-osvi-assumed`) must also decode from any plausible JSON type.
+//!
+//! The cases come from walking the spec: a new response, field or example is covered without
+//! touching this file.
+
+mod common;
+
+use osvi_ext::private::decode_response;
+use serde_json::{Map, Value, json};
+
+/// One step into a JSON document.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// What a case does to the field at its path.
+#[derive(Debug, Clone)]
+enum Change {
+    Remove,
+    Null,
+    Replace(Value),
+}
+
+/// One variant of an example: `change` applied at `path`.
+#[derive(Debug, Clone)]
+struct Case {
+    path: Vec<Step>,
+    change: Change,
+    /// Whether the field's own value must be gone from the decoded result.
+    must_vanish: bool,
+}
+
+/// The spec, with `$ref` resolution.
+struct Spec(Value);
+
+impl Spec {
+    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        let mut schema = schema;
+        while let Some(pointer) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            schema = self
+                .0
+                .pointer(pointer)
+                .expect("every $ref of the spec resolves");
+        }
+        schema
+    }
+
+    /// The schemas a value of `schema` may be checked against for its properties:
+    /// the schema itself, its `allOf` members and its `oneOf`/`anyOf` alternatives.
+    fn parts<'a>(&'a self, schema: &'a Value) -> Vec<&'a Value> {
+        let schema = self.resolve(schema);
+        let mut out = vec![schema];
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for member in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.extend(self.parts(member));
+            }
+        }
+        out
+    }
+
+    /// The property schemas and required names of an object schema, over all its parts.
+    fn object(&self, schema: &Value) -> (Map<String, Value>, Vec<String>, Option<Value>) {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        let mut additional = None;
+        for part in self.parts(schema) {
+            if let Some(Value::Object(props)) = part.get("properties") {
+                for (name, prop) in props {
+                    properties.insert(name.clone(), prop.clone());
+                }
+            }
+            if let Some(Value::Array(names)) = part.get("required") {
+                required.extend(names.iter().filter_map(Value::as_str).map(String::from));
+            }
+            if let Some(schema @ Value::Object(_)) = part.get("additionalProperties") {
+                additional = Some(schema.clone());
+            }
+        }
+        (properties, required, additional)
+    }
+
+    /// A value of `schema` built from its examples, with every property it can fill.
+    fn synthesize(&self, schema: &Value, depth: usize) -> Value {
+        let schema = self.resolve(schema);
+        if let Some(example) = first_example(schema) {
+            return example;
+        }
+        if let Some(Value::Array(values)) = schema.get("enum")
+            && let Some(value) = values.iter().find(|v| !v.is_null())
+        {
+            return value.clone();
+        }
+        if depth > 8 {
+            return Value::Null;
+        }
+        if let Some(Value::Array(members)) = schema.get("allOf") {
+            let mut merged = Map::new();
+            for member in members {
+                if let Value::Object(part) = self.synthesize(member, depth + 1) {
+                    merged.extend(part);
+                }
+            }
+            return Value::Object(merged);
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(alternatives)) = schema.get(key) {
+                let first = alternatives
+                    .iter()
+                    .find(|a| self.resolve(a).get("type") != Some(&json!("null")));
+                if let Some(first) = first {
+                    return self.synthesize(first, depth + 1);
+                }
+            }
+        }
+        match main_type(schema) {
+            Some("object") | None if schema.get("properties").is_some() => {
+                let (properties, _, _) = self.object(schema);
+                let filled = properties
+                    .iter()
+                    .map(|(name, prop)| (name.clone(), self.synthesize(prop, depth + 1)))
+                    .filter(|(_, value)| !value.is_null())
+                    .collect();
+                Value::Object(filled)
+            }
+            Some("object") => json!({}),
+            Some("array") => match schema.get("items") {
+                Some(items) => {
+                    let item = self.synthesize(items, depth + 1);
+                    Value::Array(if item.is_null() { vec![] } else { vec![item] })
+                }
+                None => json!([]),
+            },
+            Some("string") => match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") => json!("2026-06-12T09:30:00+05:30"),
+                Some("date") => json!("2026-06-12"),
+                Some("uri") => json!("https://example.com/x"),
+                _ => json!("text"),
+            },
+            Some("integer") => json!(3),
+            Some("number") => json!(1.5),
+            Some("boolean") => json!(true),
+            _ => json!("any"),
+        }
+    }
+
+    /// Every case of `value` (of `schema`, at `path`): non-required fields removed and
+    /// nulled, assumed scalars given other plausible types; recursively.
+    fn cases(&self, value: &Value, schema: &Value, path: &[Step], out: &mut Vec<Case>) {
+        match value {
+            Value::Object(fields) => {
+                let (properties, required, additional) = self.object(schema);
+                for (name, field) in fields {
+                    let mut at = path.to_vec();
+                    at.push(Step::Key(name.clone()));
+                    let Some(prop) = properties.get(name).or(additional.as_ref()) else {
+                        continue;
+                    };
+                    if properties.contains_key(name) && !required.contains(name) {
+                        let must_vanish = is_distinct_text(field);
+                        for change in [Change::Remove, Change::Null] {
+                            out.push(Case {
+                                path: at.clone(),
+                                change,
+                                must_vanish,
+                            });
+                        }
+                    }
+                    for other in self.plausible_alternatives(prop, field) {
+                        out.push(Case {
+                            path: at.clone(),
+                            change: Change::Replace(other),
+                            must_vanish: false,
+                        });
+                    }
+                    self.cases(field, prop, &at, out);
+                }
+            }
+            Value::Array(items) => {
+                let schema = self.resolve(schema);
+                if let Some(item_schema) = schema.get("items") {
+                    for (index, item) in items.iter().enumerate() {
+                        let mut at = path.to_vec();
+                        at.push(Step::Index(index));
+                        self.cases(item, item_schema, &at, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// For a scalar whose type the spec assumes: the same value as other plausible JSON
+    /// types (a number as a string, a string as a number ...).
+    fn plausible_alternatives(&self, schema: &Value, value: &Value) -> Vec<Value> {
+        let schema = self.resolve(schema);
+        if schema.get("x-osvi-assumed") != Some(&json!(true)) {
+            return Vec::new();
+        }
+        match (main_type(schema), value) {
+            (Some("integer" | "number"), Value::Number(n)) => {
+                vec![json!(n.to_string()), json!(n.as_f64().unwrap_or(0.0))]
+            }
+            (Some("string"), Value::String(_)) => vec![json!(7), json!(true)],
+            (Some("boolean"), Value::Bool(b)) => vec![json!(b.to_string())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The first `examples` entry, or `example`, of a schema.
+fn first_example(schema: &Value) -> Option<Value> {
+    match (schema.get("examples"), schema.get("example")) {
+        (Some(Value::Array(values)), _) => values.first().cloned(),
+        (_, Some(value)) => Some(value.clone()),
+        _ => None,
+    }
+}
+
+/// The schema's type, leaving out `null`.
+fn main_type(schema: &Value) -> Option<&str> {
+    match schema.get("type")? {
+        Value::String(t) => Some(t.as_str()),
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
+        _ => None,
+    }
+}
+
+/// A string long and specific enough that finding it in a decoded value means it came from
+/// this field.
+fn is_distinct_text(value: &Value) -> bool {
+    value.as_str().is_some_and(|s| s.len() >= 6)
+}
+
+/// `example` with `case` applied.
+fn apply(example: &Value, case: &Case) -> Value {
+    let mut out = example.clone();
+    let Some((last, parents)) = case.path.split_last() else {
+        return out;
+    };
+    let mut node = &mut out;
+    for step in parents {
+        node = match step {
+            Step::Key(key) => &mut node[key.as_str()],
+            Step::Index(index) => &mut node[*index],
+        };
+    }
+    match (last, &case.change) {
+        (Step::Key(key), Change::Remove) => {
+            if let Value::Object(fields) = node {
+                fields.remove(key);
+            }
+        }
+        (Step::Key(key), Change::Null) => node[key.as_str()] = Value::Null,
+        (Step::Key(key), Change::Replace(value)) => node[key.as_str()] = value.clone(),
+        (Step::Index(index), _) => node[*index] = Value::Null,
+    }
+    out
+}
+
+/// The value at `path` of `example`.
+fn at<'a>(example: &'a Value, path: &[Step]) -> &'a Value {
+    path.iter().fold(example, |node, step| match step {
+        Step::Key(key) => &node[key.as_str()],
+        Step::Index(index) => &node[*index],
+    })
+}
+
+/// Decodes a body into the `Debug` text of what osvi-ext made of it.
+type Decoder = Box<dyn Fn(&[u8]) -> Result<String, osvi_ext::Error>>;
+
+/// One body to decode: where it comes from, how to decode it, its example and schema.
+struct Subject {
+    name: String,
+    decode: Decoder,
+    example: Value,
+    schema: Value,
+}
+
+/// Every success response and every webhook body of the spec, with each of its examples.
+fn subjects(spec: &Spec) -> Vec<Subject> {
+    let mut out = Vec::new();
+    let mut add = |name: String, decode: &dyn Fn() -> Decoder, media: &Value| {
+        let Some(schema) = media.get("schema") else {
+            return;
+        };
+        let mut examples = vec![("built from the schema", spec.synthesize(schema, 0))];
+        if let Some(example) = media.get("example") {
+            examples.push(("example", example.clone()));
+        }
+        for (_, named) in media
+            .get("examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(value) = named.get("value") {
+                examples.push(("named example", value.clone()));
+            }
+        }
+        for (kind, example) in examples {
+            out.push(Subject {
+                name: format!("{name} ({kind})"),
+                decode: decode(),
+                example,
+                schema: schema.clone(),
+            });
+        }
+    };
+    for item in spec.0["paths"].as_object().expect("paths").values() {
+        for operation in item.as_object().into_iter().flat_map(|i| i.values()) {
+            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let responses = operation["responses"].as_object().expect("responses");
+            for (status, response) in responses {
+                let Ok(code) = status.parse::<u16>() else {
+                    continue;
+                };
+                if !(200..300).contains(&code) {
+                    continue;
+                }
+                let response = spec.resolve(response);
+                let Some(media) = response.pointer("/content/application~1json") else {
+                    continue;
+                };
+                let id = id.to_string();
+                add(
+                    format!("{id} {code}"),
+                    &|| {
+                        let id = id.clone();
+                        Box::new(move |body: &[u8]| decode_response(&id, code, body))
+                    },
+                    media,
+                );
+            }
+        }
+    }
+    for (name, item) in spec.0["webhooks"].as_object().expect("webhooks") {
+        for operation in item.as_object().into_iter().flat_map(|i| i.values()) {
+            let Some(media) = operation.pointer("/requestBody/content/application~1json") else {
+                continue;
+            };
+            add(
+                format!("webhook {name}"),
+                &|| {
+                    Box::new(|body: &[u8]| {
+                        osvi_ext::webhooks::parse(body).map(|event| format!("{event:?}"))
+                    })
+                },
+                media,
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_decodes_without_each_optional_field_and_with_assumed_types_varied() {
+    let spec = Spec(common::contract::spec());
+    let subjects = subjects(&spec);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut vanish_checked = 0;
+    for subject in &subjects {
+        let body = subject.example.to_string();
+        let baseline = match (subject.decode)(body.as_bytes()) {
+            Ok(shown) => shown,
+            Err(error) => {
+                failures.push(format!(
+                    "{}: the example itself fails: {error}\n  {body}",
+                    subject.name
+                ));
+                continue;
+            }
+        };
+        let mut cases = Vec::new();
+        spec.cases(&subject.example, &subject.schema, &[], &mut cases);
+        for case in cases {
+            checked += 1;
+            let varied = apply(&subject.example, &case);
+            let text = varied.to_string();
+            match (subject.decode)(text.as_bytes()) {
+                Ok(shown) => {
+                    let old = at(&subject.example, &case.path);
+                    let needle = format!("{:?}", old.as_str().unwrap_or_default());
+                    // Checked only where the value has one source: once in the example (the
+                    // legacy call answer carries its id twice, in two envelopes) and once in
+                    // the decoded value.
+                    let traceable = case.must_vanish
+                        && body.matches(&old.to_string()).count() == 1
+                        && baseline.matches(&needle).count() == 1;
+                    if traceable {
+                        vanish_checked += 1;
+                        if shown.contains(&needle) {
+                            failures.push(format!(
+                                "{}: {:?} {:?}: the old value {needle} is still in the result",
+                                subject.name, case.change, case.path
+                            ));
+                        }
+                    }
+                }
+                Err(error) => failures.push(format!(
+                    "{}: {:?} at {:?}: {error}",
+                    subject.name, case.change, case.path
+                )),
+            }
+        }
+    }
+    assert!(
+        subjects.len() >= 21,
+        "every success response and webhook has a subject: {}",
+        subjects.len()
+    );
+    assert!(checked > 100, "only {checked} cases");
+    assert!(
+        vanish_checked > 50,
+        "the removed value was looked for in only {vanish_checked} results"
+    );
+    let webhooks = subjects
+        .iter()
+        .filter(|s| s.name.starts_with("webhook"))
+        .count();
+    assert!(webhooks >= 2, "both webhook bodies are covered: {webhooks}");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
