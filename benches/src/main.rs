@@ -440,7 +440,7 @@ async fn main() {
         clients
             .ext
             .campaigns()
-            .add_contacts(7, AGENT, contacts)
+            .add_contacts(AGENT, 7, contacts)
             .send(),
     )
     .await;

@@ -12,7 +12,7 @@ use osvi_generated::types;
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::macros::string_enum;
+use crate::macros::{awaitable, string_enum};
 use crate::transport::{Envelope, FromWire};
 use osvi_generated::spec::{enums, operations};
 
@@ -70,8 +70,27 @@ impl Client {
 impl Agents<'_> {
     /// The voice agents that are active and not archived, most recently updated first.
     /// Empty when none is active.
-    pub async fn list_active(&self) -> Result<Vec<Agent>> {
+    pub fn list_active(&self) -> ListActiveAgents {
+        ListActiveAgents {
+            client: self.client.clone(),
+        }
+    }
+}
+
+/// Request of `GET /v1/active_agents`, from [`Agents::list_active`]: await it, or call
+/// [`send`](ListActiveAgents::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct ListActiveAgents {
+    client: Client,
+}
+
+impl ListActiveAgents {
+    /// Sends the request.
+    pub async fn send(self) -> Result<Vec<Agent>> {
         let api = self.client.api(&operations::LIST_ACTIVE_AGENTS);
         api.run(|| api.raw().list_active_agents().send()).await
     }
 }
+
+awaitable!(ListActiveAgents: send => Vec<Agent>);

@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::macros::string_enum;
+use crate::macros::{awaitable, string_enum};
 use crate::pagination::{Page, Pager, list_envelope};
 use crate::transport::{FromWire, envelope};
 use crate::validate;
@@ -143,18 +143,19 @@ impl Calls<'_> {
 
     /// The full record of one call: status, summary, extracted data, analysis.
     /// An unknown or malformed id is [`NotFound`](crate::Error::NotFound).
-    pub async fn get(&self, call_id: &str) -> Result<Call> {
-        validate::non_empty("id", call_id)?;
-        let api = self.client.api(&operations::GET_CALL);
-        api.run(|| api.raw().get_call().id(call_id).send()).await
+    pub fn get(&self, call_id: impl Into<String>) -> GetCall {
+        GetCall {
+            client: self.client.clone(),
+            call_id: call_id.into(),
+        }
     }
 
     /// The turn-by-turn transcript of a call (no turns when none was captured).
-    pub async fn transcript(&self, call_id: &str) -> Result<Transcript> {
-        validate::non_empty("id", call_id)?;
-        let api = self.client.api(&operations::GET_CALL_TRANSCRIPT);
-        api.run(|| api.raw().get_call_transcript().id(call_id).send())
-            .await
+    pub fn transcript(&self, call_id: impl Into<String>) -> GetTranscript {
+        GetTranscript {
+            client: self.client.clone(),
+            call_id: call_id.into(),
+        }
     }
 
     /// Waits until the call has a final status and returns it; see [`WaitForCall`].
@@ -184,7 +185,7 @@ impl Calls<'_> {
         W: tokio::io::AsyncWrite + Unpin,
     {
         use tokio::io::AsyncWriteExt;
-        let recording = self.recording(call_id).await?;
+        let recording = self.recording(call_id).send().await?;
         let mut response = self.client.download(&recording.recording_url).await?;
         let mut written = 0u64;
         let io = |e: std::io::Error| crate::Error::Io {
@@ -205,13 +206,89 @@ impl Calls<'_> {
 
     /// A presigned URL of the call's audio. It expires (after 15 minutes): fetch it when you
     /// need it, do not store it.
-    pub async fn recording(&self, call_id: &str) -> Result<Recording> {
-        validate::non_empty("id", call_id)?;
-        let api = self.client.api(&operations::GET_CALL_RECORDING);
-        api.run(|| api.raw().get_call_recording().id(call_id).send())
+    pub fn recording(&self, call_id: impl Into<String>) -> GetRecording {
+        GetRecording {
+            client: self.client.clone(),
+            call_id: call_id.into(),
+        }
+    }
+}
+
+/// Request of `GET /v1/call/{id}`, from [`Calls::get`]: await it, or call
+/// [`send`](GetCall::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct GetCall {
+    client: Client,
+    call_id: String,
+}
+
+impl GetCall {
+    /// Sends the request.
+    pub async fn send(self) -> Result<Call> {
+        validate::non_empty("id", &self.call_id)?;
+        let api = self.client.api(&operations::GET_CALL);
+        api.run(|| api.raw().get_call().id(self.call_id.as_str()).send())
             .await
     }
 }
+
+/// Request of `GET /v1/call/{id}/transcript`, from [`Calls::transcript`]: await it, or call
+/// [`send`](GetTranscript::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct GetTranscript {
+    client: Client,
+    call_id: String,
+}
+
+impl GetTranscript {
+    /// Sends the request.
+    pub async fn send(self) -> Result<Transcript> {
+        validate::non_empty("id", &self.call_id)?;
+        let api = self.client.api(&operations::GET_CALL_TRANSCRIPT);
+        api.run(|| {
+            api.raw()
+                .get_call_transcript()
+                .id(self.call_id.as_str())
+                .send()
+        })
+        .await
+    }
+}
+
+/// Request of `GET /v1/call/{id}/recording`, from [`Calls::recording`]: await it, or call
+/// [`send`](GetRecording::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct GetRecording {
+    client: Client,
+    call_id: String,
+}
+
+impl GetRecording {
+    /// Sends the request.
+    pub async fn send(self) -> Result<Recording> {
+        validate::non_empty("id", &self.call_id)?;
+        let api = self.client.api(&operations::GET_CALL_RECORDING);
+        api.run(|| {
+            api.raw()
+                .get_call_recording()
+                .id(self.call_id.as_str())
+                .send()
+        })
+        .await
+    }
+}
+
+awaitable!(
+    GetCall: send => Call,
+    GetTranscript: send => Transcript,
+    GetRecording: send => Recording,
+    CreateCall: send => CallCreated,
+    ListCalls: send => Page<Call>,
+    WaitForCall: run => Call,
+);
 
 /// Waiting for a call to finish, from [`Calls::wait`]: polls `GET /v1/call/{id}` until the
 /// call has a final status, then resolves to the full [`Call`]. Await it directly, or set
@@ -255,7 +332,7 @@ impl WaitForCall {
         let calls = self.client.calls();
         crate::polling::until(
             schedule,
-            || calls.get(&self.call_id),
+            || calls.get(self.call_id.as_str()).send(),
             |call| call.status.as_ref().is_some_and(CallStatus::is_final),
             |call| {
                 let status = call.status.as_ref().map_or("unknown", CallStatus::as_str);
@@ -263,15 +340,6 @@ impl WaitForCall {
             },
         )
         .await
-    }
-}
-
-impl std::future::IntoFuture for WaitForCall {
-    type Output = Result<Call>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Call>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
     }
 }
 
@@ -530,7 +598,79 @@ impl ExtractionField {
 struct Overrides {
     max_call_duration_seconds: Option<u32>,
     enable_callback: Option<bool>,
-    retry: Option<(bool, u32, u32)>,
+    redial: Option<Redial>,
+}
+
+/// OSVI's automatic redial of an unanswered call (`call_config_overrides.retry_config`), for
+/// [`CreateCall::redial`]. These are OSVI's new attempts at reaching the person, not the
+/// SDK's HTTP retries. Every field is optional: what you leave unset keeps the agent's
+/// setting.
+///
+/// ```
+/// use osvi_ext::calls::Redial;
+/// let off = Redial::off(); // {"enabled": false}
+/// let three = Redial::new().max_attempts(3).interval_minutes(60);
+/// let only_interval = Redial::new().interval_minutes(15); // {"interval_minutes": 15}
+/// # let _ = (off, three, only_interval);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Redial {
+    enabled: Option<bool>,
+    max_attempts: Option<u32>,
+    interval_minutes: Option<u32>,
+}
+
+impl Redial {
+    /// Nothing set: add the fields you want to override.
+    pub fn new() -> Self {
+        Redial::default()
+    }
+
+    /// Redial turned off for this call (`enabled: false`).
+    pub fn off() -> Self {
+        Redial::new().enabled(false)
+    }
+
+    /// Turns redialing on or off.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// At most this many attempts (1..=10 in the spec).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// Minutes between attempts (1..=1440 in the spec).
+    pub fn interval_minutes(mut self, minutes: u32) -> Self {
+        self.interval_minutes = Some(minutes);
+        self
+    }
+
+    /// The checked `retry_config` of `call_config_overrides`.
+    fn to_wire(self, field: &str) -> Result<types::RetryConfig> {
+        if let Some(attempts) = self.max_attempts {
+            validate::integer(
+                &format!("{field}.max_attempts"),
+                attempts.into(),
+                &rules::retry_config::MAX_ATTEMPTS,
+            )?;
+        }
+        if let Some(minutes) = self.interval_minutes {
+            validate::integer(
+                &format!("{field}.interval_minutes"),
+                minutes.into(),
+                &rules::retry_config::INTERVAL_MINUTES,
+            )?;
+        }
+        Ok(types::RetryConfig {
+            enabled: self.enabled,
+            max_attempts: self.max_attempts.map(i64::from),
+            interval_minutes: self.interval_minutes.map(i64::from),
+        })
+    }
 }
 
 /// Builder of `POST /v1/call`, from [`Calls::create`]. Every setting is optional; unset ones
@@ -542,7 +682,7 @@ struct Overrides {
 /// [`RetryPolicy`](crate::RetryPolicy). A timeout or a 5xx is returned to you as is; check
 /// [`Calls::list`] before placing the call again.
 #[derive(Debug, Clone)]
-#[must_use = "a call is placed only when you call .send().await"]
+#[must_use = "a call is placed only when you .await it (or call .send())"]
 pub struct CreateCall {
     client: Client,
     agent_uuid: String,
@@ -601,11 +741,11 @@ impl CreateCall {
         self
     }
 
-    /// Automatic retries when the call is not answered: up to `max_attempts` (1..=10),
-    /// `interval_minutes` (1..=1440) apart. These are OSVI's retries of an unanswered call,
-    /// not the SDK's HTTP retries.
-    pub fn redial(mut self, max_attempts: u32, interval_minutes: u32) -> Self {
-        self.overrides.retry = Some((true, max_attempts, interval_minutes));
+    /// OSVI's automatic redial when the call is not answered: turn it off
+    /// ([`Redial::off`]) or override any of its settings ([`Redial`]). These are OSVI's new
+    /// attempts at reaching the person, not the SDK's HTTP retries.
+    pub fn redial(mut self, redial: Redial) -> Self {
+        self.overrides.redial = Some(redial);
         self
     }
 
@@ -694,26 +834,10 @@ impl Overrides {
                 &rules::call_config_overrides::MAX_CALL_DURATION_SECONDS,
             )?;
         }
-        let retry_config = match self.retry {
-            Some((enabled, attempts, interval)) => {
-                validate::integer(
-                    &format!("{FIELD}.retry_config.max_attempts"),
-                    attempts.into(),
-                    &rules::retry_config::MAX_ATTEMPTS,
-                )?;
-                validate::integer(
-                    &format!("{FIELD}.retry_config.interval_minutes"),
-                    interval.into(),
-                    &rules::retry_config::INTERVAL_MINUTES,
-                )?;
-                Some(types::RetryConfig {
-                    enabled: Some(enabled),
-                    max_attempts: Some(attempts.into()),
-                    interval_minutes: Some(interval.into()),
-                })
-            }
-            None => None,
-        };
+        let retry_config = self
+            .redial
+            .map(|redial| redial.to_wire(&format!("{FIELD}.retry_config")))
+            .transpose()?;
         if self.max_call_duration_seconds.is_none()
             && self.enable_callback.is_none()
             && retry_config.is_none()
@@ -759,11 +883,11 @@ impl std::fmt::Display for DateBound {
     }
 }
 
-/// Builder of `GET /v1/calls`, from [`Calls::list`]. Read one page with
-/// [`page`](ListCalls::page), every call lazily with [`stream`](ListCalls::stream), or all
-/// at once with [`collect_all`](ListCalls::collect_all).
+/// Builder of `GET /v1/calls`, from [`Calls::list`]. Await it (or [`send`](ListCalls::send))
+/// for the first page, read one page with [`page`](ListCalls::page), every call lazily with
+/// [`stream`](ListCalls::stream), or all at once with [`collect_all`](ListCalls::collect_all).
 #[derive(Debug, Clone)]
-#[must_use = "nothing is fetched until you call .page(), .stream() or .collect_all()"]
+#[must_use = "nothing is fetched until you .await it (the first page), or call .page(), .stream() or .collect_all()"]
 pub struct ListCalls {
     client: Client,
     statuses: Vec<CallStatus>,
@@ -839,6 +963,11 @@ impl ListCalls {
     pub fn prefetch(mut self, prefetch: bool) -> Self {
         self.prefetch = prefetch;
         self
+    }
+
+    /// The first page with its metadata (what awaiting the builder gives).
+    pub async fn send(self) -> Result<Page<Call>> {
+        self.page(1).await
     }
 
     /// One page (1-based) with its metadata.

@@ -12,7 +12,7 @@
 //! ];
 //! let added = client
 //!     .campaigns()
-//!     .add_contacts(7, "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", contacts)
+//!     .add_contacts("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", 7, contacts)
 //!     .send()
 //!     .await?;
 //! println!("{:?} accepted", added.contacts_accepted);
@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 use crate::calls::CallStatus;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::macros::string_enum;
+use crate::macros::{awaitable, string_enum};
 use crate::transport::{FromWire, envelope};
 use crate::validate;
 use osvi_generated::spec::{enums, operations, rules};
@@ -322,8 +322,8 @@ impl Campaigns<'_> {
     /// [`AddContacts::send`].
     pub fn add_contacts(
         &self,
-        campaign_id: i64,
         agent_uuid: impl Into<String>,
+        campaign_id: i64,
         contacts: impl IntoIterator<Item = Contact>,
     ) -> AddContacts {
         AddContacts {
@@ -347,12 +347,37 @@ impl Campaigns<'_> {
     }
 
     /// The campaign's settings, call outcomes and queue progress. Cheap to poll.
-    pub async fn status(&self, campaign_id: i64) -> Result<CampaignStatus> {
+    pub fn status(&self, campaign_id: i64) -> GetCampaignStatus {
+        GetCampaignStatus {
+            client: self.client.clone(),
+            campaign_id,
+        }
+    }
+}
+
+/// Request of `GET /v1/campaigns/{id}/status`, from [`Campaigns::status`]: await it, or call
+/// [`send`](GetCampaignStatus::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct GetCampaignStatus {
+    client: Client,
+    campaign_id: i64,
+}
+
+impl GetCampaignStatus {
+    /// Sends the request.
+    pub async fn send(self) -> Result<CampaignStatus> {
         let api = self.client.api(&operations::GET_CAMPAIGN_STATUS);
-        api.run(|| api.raw().get_campaign_status().id(campaign_id).send())
+        api.run(|| api.raw().get_campaign_status().id(self.campaign_id).send())
             .await
     }
 }
+
+awaitable!(
+    GetCampaignStatus: send => CampaignStatus,
+    AddContacts: send => ContactsAdded,
+    WaitForDrain: run => CampaignStatus,
+);
 
 /// Builder of `POST /v1/campaigns/{id}/contacts`, from [`Campaigns::add_contacts`].
 ///
@@ -362,7 +387,7 @@ impl Campaigns<'_> {
 /// [`RetryPolicy`](crate::RetryPolicy). Without `enqueue` it is a plain write, retried only
 /// when the policy opts in with [`RetryPolicy::retry_writes`](crate::RetryPolicy::retry_writes).
 #[derive(Clone)]
-#[must_use = "nothing is sent until you call .send().await"]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
 pub struct AddContacts {
     client: Client,
     campaign_id: i64,
@@ -513,7 +538,7 @@ impl WaitForDrain {
         let campaigns = self.client.campaigns();
         crate::polling::until(
             schedule,
-            || campaigns.status(self.campaign_id),
+            || campaigns.status(self.campaign_id).send(),
             CampaignStatus::is_drained,
             |status| {
                 let pending = status
@@ -529,15 +554,5 @@ impl WaitForDrain {
             },
         )
         .await
-    }
-}
-
-impl std::future::IntoFuture for WaitForDrain {
-    type Output = Result<CampaignStatus>;
-    type IntoFuture =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Result<CampaignStatus>> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
     }
 }

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::macros::string_enum;
+use crate::macros::{awaitable, string_enum};
 use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
 use osvi_generated::spec::{enums, operations, rules};
@@ -292,35 +292,26 @@ impl Chat<'_> {
         }
     }
 
-    /// The customer's active session with `agent_uuid`
+    /// The active session of `customer_id` with `agent_uuid`
     /// ([`NotFound`](crate::Error::NotFound) when there is none).
-    pub async fn active_session(&self, customer_id: &str, agent_uuid: &str) -> Result<ChatSession> {
-        use rules::get_active_chat_session as rule;
-        validate::string("customer_id", customer_id, &rule::CUSTOMER_ID)?;
-        validate::string("agent_uuid", agent_uuid, &rule::AGENT_UUID)?;
-        let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
-        api.run(|| {
-            api.raw()
-                .get_active_chat_session()
-                .customer_id(customer_id)
-                .agent_uuid(agent_uuid)
-                .send()
-        })
-        .await
+    pub fn active_session(
+        &self,
+        agent_uuid: impl Into<String>,
+        customer_id: impl Into<String>,
+    ) -> GetActiveSession {
+        GetActiveSession {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            customer_id: customer_id.into(),
+        }
     }
 
     /// Every active session of the customer, by agent UUID.
-    pub async fn active_sessions(&self, customer_id: &str) -> Result<HashMap<String, ChatSession>> {
-        let rule = &rules::get_active_chat_session::CUSTOMER_ID;
-        validate::string("customer_id", customer_id, rule)?;
-        let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
-        api.run(|| {
-            api.raw()
-                .get_active_chat_session()
-                .customer_id(customer_id)
-                .send()
-        })
-        .await
+    pub fn active_sessions(&self, customer_id: impl Into<String>) -> ListActiveSessions {
+        ListActiveSessions {
+            client: self.client.clone(),
+            customer_id: customer_id.into(),
+        }
     }
 
     /// A [`Conversation`] between `agent_uuid` and `customer_id` that remembers its session.
@@ -348,24 +339,111 @@ impl Chat<'_> {
     }
 
     /// Appends one non-empty entry to the session's context; returns the whole list.
-    pub async fn inject_context(&self, session_id: &str, context: &str) -> Result<SessionContext> {
-        validate::string("id", session_id, &rules::inject_chat_context::ID)?;
+    pub fn inject_context(
+        &self,
+        session_id: impl Into<String>,
+        context: impl Into<String>,
+    ) -> InjectContext {
+        InjectContext {
+            client: self.client.clone(),
+            session_id: session_id.into(),
+            context: context.into(),
+        }
+    }
+}
+
+/// Request of `GET /v1/chat/session/active` for one agent, from [`Chat::active_session`]:
+/// await it, or call [`send`](GetActiveSession::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct GetActiveSession {
+    client: Client,
+    agent_uuid: String,
+    customer_id: String,
+}
+
+impl GetActiveSession {
+    /// Validates and sends the request.
+    pub async fn send(self) -> Result<ChatSession> {
+        use rules::get_active_chat_session as rule;
+        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        validate::string("customer_id", &self.customer_id, &rule::CUSTOMER_ID)?;
+        let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
+        api.run(|| {
+            api.raw()
+                .get_active_chat_session()
+                .customer_id(self.customer_id.as_str())
+                .agent_uuid(self.agent_uuid.as_str())
+                .send()
+        })
+        .await
+    }
+}
+
+/// Request of `GET /v1/chat/session/active` for every agent, from
+/// [`Chat::active_sessions`]: await it, or call [`send`](ListActiveSessions::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct ListActiveSessions {
+    client: Client,
+    customer_id: String,
+}
+
+impl ListActiveSessions {
+    /// Validates and sends the request.
+    pub async fn send(self) -> Result<HashMap<String, ChatSession>> {
+        let rule = &rules::get_active_chat_session::CUSTOMER_ID;
+        validate::string("customer_id", &self.customer_id, rule)?;
+        let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
+        api.run(|| {
+            api.raw()
+                .get_active_chat_session()
+                .customer_id(self.customer_id.as_str())
+                .send()
+        })
+        .await
+    }
+}
+
+/// Request of `POST /v1/chat/session/{id}/inject_context`, from [`Chat::inject_context`]:
+/// await it, or call [`send`](InjectContext::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct InjectContext {
+    client: Client,
+    session_id: String,
+    context: String,
+}
+
+impl InjectContext {
+    /// Validates and appends the entry.
+    pub async fn send(self) -> Result<SessionContext> {
+        validate::string("id", &self.session_id, &rules::inject_chat_context::ID)?;
         let rule = &rules::inject_context_request::CONTEXT;
-        validate::string("context", context, rule)?;
+        validate::string("context", &self.context, rule)?;
         let body = types::InjectContextRequest {
-            context: context.to_string(),
+            context: self.context,
         };
         let api = self.client.api(&operations::INJECT_CHAT_CONTEXT);
         api.run(|| {
             api.raw()
                 .inject_chat_context()
-                .id(session_id)
+                .id(self.session_id.as_str())
                 .body(body.clone())
                 .send()
         })
         .await
     }
 }
+
+awaitable!(
+    GetActiveSession: send => ChatSession,
+    ListActiveSessions: send => HashMap<String, ChatSession>,
+    InjectContext: send => SessionContext,
+    CreateSession: send => ChatSession,
+    SendMessage: send => ChatReply,
+    Support: send => SupportOutcome,
+);
 
 /// Decodes a `get_active_chat_session` answer in either of its shapes (for the property
 /// tests): the `Debug` text of the one that reads it.
@@ -377,7 +455,7 @@ pub(crate) fn decode_active(raw: &crate::transport::RawResponse) -> Result<Strin
 
 /// Builder of `POST /v1/chat/session`, from [`Chat::create_session`].
 #[derive(Debug, Clone)]
-#[must_use = "nothing is sent until you call .send().await"]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
 pub struct CreateSession {
     client: Client,
     agent_uuid: String,
@@ -419,7 +497,7 @@ impl CreateSession {
 
 /// Builder of `POST /v1/chat/inbound`, from [`Chat::send_message`].
 #[derive(Debug, Clone)]
-#[must_use = "nothing is sent until you call .send().await"]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
 pub struct SendMessage {
     client: Client,
     body: types::ChatInboundRequest,
@@ -447,7 +525,7 @@ impl SendMessage {
 
 /// Builder of `POST /v1/chat/session/{id}/support`, from [`Chat::support`].
 #[derive(Debug, Clone)]
-#[must_use = "nothing is sent until you call .send().await"]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
 pub struct Support {
     client: Client,
     session_id: String,
@@ -593,7 +671,8 @@ impl Conversation {
         let session_id = self.resolve().await?;
         self.client
             .chat()
-            .inject_context(&session_id, context)
+            .inject_context(session_id, context)
+            .send()
             .await
     }
 
@@ -618,7 +697,8 @@ impl Conversation {
         let session = self
             .client
             .chat()
-            .active_session(&self.customer_id, &self.agent_uuid)
+            .active_session(self.agent_uuid.as_str(), self.customer_id.as_str())
+            .send()
             .await?;
         self.session_id = Some(session.id.clone());
         Ok(session.id)

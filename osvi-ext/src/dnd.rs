@@ -21,6 +21,7 @@ use osvi_generated::types;
 
 use crate::client::Client;
 use crate::error::Result;
+use crate::macros::awaitable;
 use crate::pagination::{Page, Pager, list_envelope};
 use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
@@ -106,25 +107,52 @@ impl Dnd<'_> {
     }
 
     /// Removes `phone` from the DND list of `agent_uuid`: the agent may call it again.
-    pub async fn remove(&self, agent_uuid: &str, phone: &str) -> Result<()> {
+    pub fn remove(&self, agent_uuid: impl Into<String>, phone: impl Into<String>) -> RemoveDnd {
+        RemoveDnd {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            phone: phone.into(),
+        }
+    }
+}
+
+/// Request of `DELETE /v1/dnd_numbers`, from [`Dnd::remove`]: await it, or call
+/// [`send`](RemoveDnd::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct RemoveDnd {
+    client: Client,
+    agent_uuid: String,
+    phone: String,
+}
+
+impl RemoveDnd {
+    /// Validates and removes the number.
+    pub async fn send(self) -> Result<()> {
         use rules::remove_dnd_number as rule;
-        validate::string("agent_uuid", agent_uuid, &rule::AGENT_UUID)?;
-        validate::string("phone", phone, &rule::PHONE)?;
+        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        validate::string("phone", &self.phone, &rule::PHONE)?;
         let api = self.client.api(&operations::REMOVE_DND_NUMBER);
         api.run(|| {
             api.raw()
                 .remove_dnd_number()
-                .agent_uuid(agent_uuid)
-                .phone(phone)
+                .agent_uuid(self.agent_uuid.as_str())
+                .phone(self.phone.as_str())
                 .send()
         })
         .await
     }
 }
 
+awaitable!(
+    RemoveDnd: send => (),
+    AddDnd: send => DndEntry,
+    ListDnd: send => Page<DndEntry>,
+);
+
 /// Builder of `POST /v1/dnd_numbers`, from [`Dnd::add`].
 #[derive(Debug, Clone)]
-#[must_use = "nothing is sent until you call .send().await"]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
 pub struct AddDnd {
     client: Client,
     agent_uuid: String,
@@ -155,11 +183,12 @@ impl AddDnd {
     }
 }
 
-/// Builder of `GET /v1/dnd_numbers`, from [`Dnd::list`]. Read one page with
-/// [`page`](ListDnd::page), every entry lazily with [`stream`](ListDnd::stream), or all at
-/// once with [`collect_all`](ListDnd::collect_all).
+/// Builder of `GET /v1/dnd_numbers`, from [`Dnd::list`]. Await it (or
+/// [`send`](ListDnd::send)) for the first page, read one page with [`page`](ListDnd::page),
+/// every entry lazily with [`stream`](ListDnd::stream), or all at once with
+/// [`collect_all`](ListDnd::collect_all).
 #[derive(Debug, Clone)]
-#[must_use = "nothing is fetched until you call .page(), .stream() or .collect_all()"]
+#[must_use = "nothing is fetched until you .await it (the first page), or call .page(), .stream() or .collect_all()"]
 pub struct ListDnd {
     client: Client,
     agent_uuid: String,
@@ -186,6 +215,11 @@ impl ListDnd {
     pub fn prefetch(mut self, prefetch: bool) -> Self {
         self.prefetch = prefetch;
         self
+    }
+
+    /// The first page with its metadata (what awaiting the builder gives).
+    pub async fn send(self) -> Result<Page<DndEntry>> {
+        self.page(1).await
     }
 
     /// One page (1-based) with its metadata.

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::calls::CallCreated;
 use crate::client::Client;
 use crate::error::Result;
+use crate::macros::awaitable;
 use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
 
@@ -163,23 +164,91 @@ impl Legacy<'_> {
         }
     }
 
-    /// `POST /chat_sessions`: starts a chat session; `metadata` is shown to the agent.
+    /// `POST /chat_sessions`: starts a chat session; its `metadata` (an open object, set on
+    /// the returned builder) is shown to the agent.
     #[deprecated(
         note = "legacy endpoint; use `client.chat().create_session(..)` (POST /v1/chat/session)"
     )]
-    pub async fn start_chat_session(
+    pub fn start_chat_session(&self, agent_uuid: impl Into<String>) -> LegacyStartChatSession {
+        LegacyStartChatSession {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            metadata: Map::new(),
+        }
+    }
+
+    /// `POST /chat_messages/send_message`: sends a message into a legacy session.
+    #[deprecated(
+        note = "legacy endpoint; use `client.chat().send_message(..)` (POST /v1/chat/inbound)"
+    )]
+    pub fn send_chat_message(
         &self,
-        agent_uuid: &str,
-        person_name: Option<&str>,
-    ) -> Result<LegacyChatSession> {
+        agent_uuid: impl Into<String>,
+        chat_session_id: impl Into<String>,
+        message: impl Into<String>,
+    ) -> LegacySendChatMessage {
+        LegacySendChatMessage {
+            client: self.client.clone(),
+            body: types::LegacyChatMessageRequest {
+                agent_uuid: agent_uuid.into(),
+                chat_session_id: chat_session_id.into(),
+                message: message.into(),
+            },
+        }
+    }
+
+    /// `POST /chat_sessions/{id}/close_session`: closes a session; returns its summary.
+    #[deprecated(
+        note = "legacy endpoint; use `client.chat().support(id).command(SupportCommand::Close)` (POST /v1/chat/session/{id}/support)"
+    )]
+    pub fn close_chat_session(
+        &self,
+        agent_uuid: impl Into<String>,
+        session_id: impl Into<String>,
+    ) -> LegacyCloseChatSession {
+        LegacyCloseChatSession {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            session_id: session_id.into(),
+        }
+    }
+}
+
+/// Builder of legacy `POST /chat_sessions`, from [`Legacy::start_chat_session`]: await it,
+/// or call [`send`](LegacyStartChatSession::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct LegacyStartChatSession {
+    client: Client,
+    agent_uuid: String,
+    metadata: Map<String, Value>,
+}
+
+impl LegacyStartChatSession {
+    /// The customer's name (`metadata.person_name`).
+    pub fn person_name(self, name: impl Into<String>) -> Self {
+        self.metadata("person_name", name.into())
+    }
+
+    /// Any other key of the open `metadata` object, shown to the agent.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    /// Validates and starts the session.
+    pub async fn send(self) -> Result<LegacyChatSession> {
         let rule = &rules::legacy_chat_session_request::AGENT_UUID;
-        validate::string("agent_uuid", agent_uuid, rule)?;
+        validate::string("agent_uuid", &self.agent_uuid, rule)?;
+        let metadata = (!self.metadata.is_empty())
+            .then(|| serde_json::from_value(Value::Object(self.metadata)))
+            .transpose()
+            .map_err(|e| {
+                crate::Error::validation("metadata.person_name", format!("must be a string: {e}"))
+            })?;
         let body = types::LegacyChatSessionRequest {
-            agent_uuid: agent_uuid.to_string(),
-            metadata: person_name.map(|name| types::LegacyChatSessionRequestMetadata {
-                person_name: Some(name.to_string()),
-                extra: Map::new(),
-            }),
+            agent_uuid: self.agent_uuid,
+            metadata,
         };
         let api = self.client.api(&operations::LEGACY_START_CHAT_SESSION);
         api.run(|| {
@@ -190,26 +259,29 @@ impl Legacy<'_> {
         })
         .await
     }
+}
 
-    /// `POST /chat_messages/send_message`: sends a message into a legacy session.
-    #[deprecated(
-        note = "legacy endpoint; use `client.chat().send_message(..)` (POST /v1/chat/inbound)"
-    )]
-    pub async fn send_chat_message(
-        &self,
-        agent_uuid: &str,
-        chat_session_id: &str,
-        message: &str,
-    ) -> Result<LegacyChatReply> {
+/// Builder of legacy `POST /chat_messages/send_message`, from [`Legacy::send_chat_message`]:
+/// await it, or call [`send`](LegacySendChatMessage::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct LegacySendChatMessage {
+    client: Client,
+    body: types::LegacyChatMessageRequest,
+}
+
+impl LegacySendChatMessage {
+    /// Validates and sends the message.
+    pub async fn send(self) -> Result<LegacyChatReply> {
         use rules::legacy_chat_message_request as rule;
-        validate::string("agent_uuid", agent_uuid, &rule::AGENT_UUID)?;
-        validate::string("chat_session_id", chat_session_id, &rule::CHAT_SESSION_ID)?;
-        validate::string("message", message, &rule::MESSAGE)?;
-        let body = types::LegacyChatMessageRequest {
-            agent_uuid: agent_uuid.to_string(),
-            chat_session_id: chat_session_id.to_string(),
-            message: message.to_string(),
-        };
+        let body = &self.body;
+        validate::string("agent_uuid", &body.agent_uuid, &rule::AGENT_UUID)?;
+        validate::string(
+            "chat_session_id",
+            &body.chat_session_id,
+            &rule::CHAT_SESSION_ID,
+        )?;
+        validate::string("message", &body.message, &rule::MESSAGE)?;
         let api = self.client.api(&operations::LEGACY_SEND_CHAT_MESSAGE);
         api.run(|| {
             api.raw()
@@ -219,27 +291,36 @@ impl Legacy<'_> {
         })
         .await
     }
+}
 
-    /// `POST /chat_sessions/{id}/close_session`: closes a session; returns its summary.
-    #[deprecated(
-        note = "legacy endpoint; use `client.chat().support(id).command(SupportCommand::Close)` (POST /v1/chat/session/{id}/support)"
-    )]
-    pub async fn close_chat_session(
-        &self,
-        session_id: &str,
-        agent_uuid: &str,
-    ) -> Result<LegacyClosedSession> {
-        validate::string("id", session_id, &rules::legacy_close_chat_session::ID)?;
+/// Builder of legacy `POST /chat_sessions/{id}/close_session`, from
+/// [`Legacy::close_chat_session`]: await it, or call [`send`](LegacyCloseChatSession::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct LegacyCloseChatSession {
+    client: Client,
+    agent_uuid: String,
+    session_id: String,
+}
+
+impl LegacyCloseChatSession {
+    /// Validates and closes the session.
+    pub async fn send(self) -> Result<LegacyClosedSession> {
+        validate::string(
+            "id",
+            &self.session_id,
+            &rules::legacy_close_chat_session::ID,
+        )?;
         let rule = &rules::legacy_close_session_request::AGENT_UUID;
-        validate::string("agent_uuid", agent_uuid, rule)?;
+        validate::string("agent_uuid", &self.agent_uuid, rule)?;
         let body = types::LegacyCloseSessionRequest {
-            agent_uuid: agent_uuid.to_string(),
+            agent_uuid: self.agent_uuid,
         };
         let api = self.client.api(&operations::LEGACY_CLOSE_CHAT_SESSION);
         api.run(|| {
             api.raw()
                 .legacy_close_chat_session()
-                .id(session_id)
+                .id(self.session_id.as_str())
                 .body(body.clone())
                 .send()
         })
@@ -247,9 +328,16 @@ impl Legacy<'_> {
     }
 }
 
+awaitable!(
+    LegacyCreateCall: send => CallCreated,
+    LegacyStartChatSession: send => LegacyChatSession,
+    LegacySendChatMessage: send => LegacyChatReply,
+    LegacyCloseChatSession: send => LegacyClosedSession,
+);
+
 /// Builder of legacy `POST /call`, from [`Legacy::create_call`].
 #[derive(Debug, Clone)]
-#[must_use = "a call is placed only when you call .send().await"]
+#[must_use = "a call is placed only when you .await it (or call .send())"]
 pub struct LegacyCreateCall {
     client: Client,
     body: types::LegacyCallRequest,

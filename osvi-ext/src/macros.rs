@@ -72,3 +72,22 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// Makes a request builder awaitable: `builder.await` runs `builder.<method>().await`
+/// (`send` for every operation; `run` for the waits). The future is boxed so that its type
+/// can be named, and it is `Send` and `'static` (the builder owns what it needs).
+macro_rules! awaitable {
+    ($($builder:ty: $method:ident => $output:ty),* $(,)?) => {$(
+        impl std::future::IntoFuture for $builder {
+            type Output = crate::Result<$output>;
+            type IntoFuture = std::pin::Pin<
+                Box<dyn std::future::Future<Output = crate::Result<$output>> + Send>,
+            >;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.$method())
+            }
+        }
+    )*};
+}
+pub(crate) use awaitable;

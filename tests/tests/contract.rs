@@ -46,7 +46,11 @@ async fn every_operation_sent_by_osvi_ext_and_served_by_osvi_sim_follows_the_spe
         .person_name("John Doe")
         .initial_greeting("Hello John")
         .max_call_duration_seconds(300)
-        .redial(2, 30)
+        .redial(
+            osvi_ext::calls::Redial::new()
+                .max_attempts(2)
+                .interval_minutes(30),
+        )
         .webhook_url("https://example.com/hook")
         .extract("confirmed", "Ask if they confirm.")
         .send()
@@ -75,7 +79,7 @@ async fn every_operation_sent_by_osvi_ext_and_served_by_osvi_sim_follows_the_spe
     ];
     client
         .campaigns()
-        .add_contacts(7, AGENT, contacts)
+        .add_contacts(AGENT, 7, contacts)
         .send()
         .await
         .unwrap();
@@ -113,7 +117,7 @@ async fn every_operation_sent_by_osvi_ext_and_served_by_osvi_sim_follows_the_spe
         .unwrap();
     client
         .chat()
-        .active_session("+15551112222", AGENT)
+        .active_session(AGENT, "+15551112222")
         .await
         .unwrap();
     client.chat().active_sessions("+15551112222").await.unwrap();
@@ -138,7 +142,8 @@ async fn every_operation_sent_by_osvi_ext_and_served_by_osvi_sim_follows_the_spe
         .await
         .unwrap();
     let started = legacy
-        .start_chat_session(AGENT, Some("Jane Smith"))
+        .start_chat_session(AGENT)
+        .person_name("Jane Smith")
         .await
         .unwrap();
     legacy
@@ -146,7 +151,7 @@ async fn every_operation_sent_by_osvi_ext_and_served_by_osvi_sim_follows_the_spe
         .await
         .unwrap();
     legacy
-        .close_chat_session(&started.session_id, AGENT)
+        .close_chat_session(AGENT, &started.session_id)
         .await
         .unwrap();
 

@@ -303,7 +303,7 @@ async fn campaigns_dedupe_skip_dnd_queue_and_drain() {
     ];
     let added = client
         .campaigns()
-        .add_contacts(7, AGENT, contacts)
+        .add_contacts(AGENT, 7, contacts)
         .enqueue(true)
         .send()
         .await
@@ -368,7 +368,7 @@ async fn chat_sessions_follow_the_documented_rules() {
     assert_eq!(
         client
             .chat()
-            .active_session(customer, AGENT)
+            .active_session(AGENT, customer)
             .await
             .unwrap()
             .id,
@@ -383,7 +383,7 @@ async fn chat_sessions_follow_the_documented_rules() {
     for i in 1..=6 {
         chat.inject_context(&format!("c{i}")).await.unwrap();
     }
-    let session = client.chat().active_session(customer, AGENT).await.unwrap();
+    let session = client.chat().active_session(AGENT, customer).await.unwrap();
     assert_eq!(
         session.context,
         ["c2", "c3", "c4", "c5", "c6"],
@@ -423,7 +423,7 @@ async fn chat_sessions_follow_the_documented_rules() {
     assert_eq!(all.keys().collect::<Vec<_>>(), vec![AGENT]);
     chat.close().await.unwrap();
     assert!(matches!(
-        client.chat().active_session(customer, AGENT).await,
+        client.chat().active_session(AGENT, customer).await,
         Err(Error::NotFound(_))
     ));
     assert!(client.chat().inject_context(&second.id, "").await.is_err());
@@ -451,7 +451,8 @@ async fn legacy_endpoints_still_work() {
     assert!(client.calls().get(&created.call_id).await.is_ok());
     let session = client
         .legacy()
-        .start_chat_session(AGENT, Some("Jane Smith"))
+        .start_chat_session(AGENT)
+        .person_name("Jane Smith")
         .await
         .unwrap();
     assert!(
@@ -466,7 +467,7 @@ async fn legacy_endpoints_still_work() {
     assert!(reply.response.is_some_and(|r| r.contains("Monday")));
     let closed = client
         .legacy()
-        .close_chat_session(&session.session_id, AGENT)
+        .close_chat_session(AGENT, &session.session_id)
         .await
         .unwrap();
     assert_eq!(closed.session_id, session.session_id);

@@ -382,7 +382,7 @@ async fn contacts_25001_go_in_3_ordered_requests_with_a_merged_summary() {
     let seen = progress.clone();
     let added = client(&server.base_url)
         .campaigns()
-        .add_contacts(7, AGENT, contacts(25_001))
+        .add_contacts(AGENT, 7, contacts(25_001))
         .on_progress(move |p: UploadProgress| {
             seen.lock()
                 .unwrap()
@@ -421,7 +421,7 @@ async fn a_failure_on_the_second_request_says_exactly_what_was_stored() {
     .await;
     let err = client(&server.base_url)
         .campaigns()
-        .add_contacts(7, AGENT, contacts(25_001))
+        .add_contacts(AGENT, 7, contacts(25_001))
         .enqueue(true)
         .send()
         .await
@@ -470,7 +470,7 @@ async fn an_accepted_but_unreadable_request_counts_as_stored_and_the_upload_goes
     .await;
     let added = client(&server.base_url)
         .campaigns()
-        .add_contacts(7, AGENT, contacts(25_001))
+        .add_contacts(AGENT, 7, contacts(25_001))
         .send()
         .await
         .unwrap();

@@ -60,8 +60,8 @@ async fn the_docs_us_example_numbers_go_to_dnd_and_campaigns() {
     let added = client
         .campaigns()
         .add_contacts(
-            7,
             AGENT,
+            7,
             [
                 Contact::new("+1 555 111 2222"),
                 Contact::new("+91-98765-43210"),

@@ -8,7 +8,7 @@ use chrono::{TimeZone, Utc};
 use common::{AGENT, CALL_ID, SESSION_ID, TOKEN, client};
 use httpmock::Method::{DELETE, GET, POST};
 use httpmock::MockServer;
-use osvi_ext::calls::{CallStatus, CallType, ExtractionField};
+use osvi_ext::calls::{CallStatus, CallType, ExtractionField, Redial};
 use osvi_ext::campaigns::{CampaignState, Contact};
 use osvi_ext::chat::{ChatMode, SessionStatus, SupportCommand};
 use serde_json::json;
@@ -83,7 +83,12 @@ async fn create_call_sends_every_field() {
         .initial_greeting("Hello John.")
         .max_call_duration_seconds(300)
         .enable_callback(false)
-        .redial(2, 30)
+        .redial(
+            Redial::new()
+                .enabled(true)
+                .max_attempts(2)
+                .interval_minutes(30),
+        )
         .extract("appointment_confirmed", "Ask if they can confirm.")
         .extract_field(
             ExtractionField::new("reschedule_preference", "Ask for a better time.")
@@ -322,7 +327,7 @@ async fn add_campaign_contacts_sends_variables_as_extra_keys() {
     ];
     let added = client(&server)
         .campaigns()
-        .add_contacts(7, AGENT, contacts)
+        .add_contacts(AGENT, 7, contacts)
         .enqueue(true)
         .send()
         .await
@@ -556,7 +561,7 @@ async fn get_active_chat_session_with_agent_is_one_session() {
         .await;
     let session = client(&server)
         .chat()
-        .active_session("+15551112222", AGENT)
+        .active_session(AGENT, "+15551112222")
         .await
         .unwrap();
     mock.assert_async().await;
@@ -719,7 +724,8 @@ async fn legacy_start_chat_session_sends_metadata() {
         .await;
     let session = client(&server)
         .legacy()
-        .start_chat_session(AGENT, Some("Jane Smith"))
+        .start_chat_session(AGENT)
+        .person_name("Jane Smith")
         .await
         .unwrap();
     mock.assert_async().await;
@@ -784,7 +790,7 @@ async fn legacy_close_chat_session_returns_the_summary() {
         .await;
     let closed = client(&server)
         .legacy()
-        .close_chat_session(SESSION_ID, AGENT)
+        .close_chat_session(AGENT, SESSION_ID)
         .await
         .unwrap();
     mock.assert_async().await;

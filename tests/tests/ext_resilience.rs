@@ -205,7 +205,7 @@ async fn enqueued_contact_uploads_are_sent_once_and_plain_uploads_follow_the_wri
     let c = client(&server.base_url, steady().retry_writes(true));
     let upload = |enqueue| {
         c.campaigns()
-            .add_contacts(7, AGENT, vec![Contact::new("9876543210")])
+            .add_contacts(AGENT, 7, vec![Contact::new("9876543210")])
             .enqueue(enqueue)
             .send()
     };

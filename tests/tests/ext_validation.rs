@@ -147,7 +147,11 @@ async fn call_config_override_ranges() {
     let got = refused(|c| async move {
         c.calls()
             .create(AGENT, "9876543210", "IN")
-            .redial(11, 30)
+            .redial(
+                osvi_ext::calls::Redial::new()
+                    .max_attempts(11)
+                    .interval_minutes(30),
+            )
             .send()
             .await
     })
@@ -162,7 +166,11 @@ async fn call_config_override_ranges() {
     let got = refused(|c| async move {
         c.calls()
             .create(AGENT, "9876543210", "IN")
-            .redial(0, 30)
+            .redial(
+                osvi_ext::calls::Redial::new()
+                    .max_attempts(0)
+                    .interval_minutes(30),
+            )
             .send()
             .await
     })
@@ -171,7 +179,11 @@ async fn call_config_override_ranges() {
     let got = refused(|c| async move {
         c.calls()
             .create(AGENT, "9876543210", "IN")
-            .redial(2, 1441)
+            .redial(
+                osvi_ext::calls::Redial::new()
+                    .max_attempts(2)
+                    .interval_minutes(1441),
+            )
             .send()
             .await
     })
@@ -186,7 +198,11 @@ async fn call_config_override_ranges() {
     let got = refused(|c| async move {
         c.calls()
             .create(AGENT, "9876543210", "IN")
-            .redial(2, 0)
+            .redial(
+                osvi_ext::calls::Redial::new()
+                    .max_attempts(2)
+                    .interval_minutes(0),
+            )
             .send()
             .await
     })
@@ -271,7 +287,7 @@ async fn data_extraction_descriptions_are_not_empty() {
 async fn a_campaign_upload_needs_a_contact_and_valid_contacts_throughout() {
     let got = refused(|c| async move {
         c.campaigns()
-            .add_contacts(7, AGENT, Vec::new())
+            .add_contacts(AGENT, 7, Vec::new())
             .send()
             .await
     })
@@ -283,7 +299,7 @@ async fn a_campaign_upload_needs_a_contact_and_valid_contacts_throughout() {
         .collect();
     contacts[11_500] = Contact::new("not a phone");
     let got =
-        refused(|c| async move { c.campaigns().add_contacts(7, AGENT, contacts).send().await })
+        refused(|c| async move { c.campaigns().add_contacts(AGENT, 7, contacts).send().await })
             .await;
     assert_eq!(got.0, "contacts[11500].phone");
 }
@@ -292,12 +308,12 @@ async fn a_campaign_upload_needs_a_contact_and_valid_contacts_throughout() {
 async fn contact_phones_and_reserved_variables() {
     let contacts = vec![Contact::new("9876543210"), Contact::new("call me")];
     let got =
-        refused(|c| async move { c.campaigns().add_contacts(7, AGENT, contacts).send().await })
+        refused(|c| async move { c.campaigns().add_contacts(AGENT, 7, contacts).send().await })
             .await;
     assert_eq!(got.0, "contacts[1].phone");
     let contacts = vec![Contact::new("9876543210").variable("phone", "x")];
     let got =
-        refused(|c| async move { c.campaigns().add_contacts(7, AGENT, contacts).send().await })
+        refused(|c| async move { c.campaigns().add_contacts(AGENT, 7, contacts).send().await })
             .await;
     assert_eq!(
         got,

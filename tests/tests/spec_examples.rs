@@ -10,7 +10,7 @@ mod common;
 use std::future::Future;
 
 use httpmock::MockServer;
-use osvi_ext::calls::{CallStatus, CallType, ExtractionField};
+use osvi_ext::calls::{CallStatus, CallType, ExtractionField, Redial};
 use osvi_ext::campaigns::Contact;
 use osvi_ext::chat::SupportCommand;
 use osvi_ext::{Client, Error};
@@ -119,8 +119,12 @@ async fn every_example_of_the_spec_passes_validation() {
             )
             .enable_callback(ex.prop("CallConfigOverrides", "enable_callback") == true)
             .redial(
-                ex.prop("RetryConfig", "max_attempts").as_u64().unwrap() as u32,
-                ex.prop("RetryConfig", "interval_minutes").as_u64().unwrap() as u32,
+                Redial::new()
+                    .enabled(ex.prop("RetryConfig", "enabled") == true)
+                    .max_attempts(ex.prop("RetryConfig", "max_attempts").as_u64().unwrap() as u32)
+                    .interval_minutes(
+                        ex.prop("RetryConfig", "interval_minutes").as_u64().unwrap() as u32
+                    ),
             )
             .extract_field(extraction)
             .send()
@@ -183,7 +187,7 @@ async fn every_example_of_the_spec_passes_validation() {
     let upload_agent = upload["agent_uuid"].as_str().unwrap().to_string();
     accepted("add_campaign_contacts", |c| async move {
         c.campaigns()
-            .add_contacts(campaign, upload_agent, contacts)
+            .add_contacts(upload_agent, campaign, contacts)
             .enqueue(upload["enqueue"] == true)
             .send()
             .await
@@ -215,7 +219,7 @@ async fn every_example_of_the_spec_passes_validation() {
     .await;
     let q = |name: &str| ex.param("/v1/dnd_numbers", "delete", name);
     accepted("remove_dnd_number", |c| async move {
-        c.dnd().remove(&q("agent_uuid"), &q("phone")).await
+        c.dnd().remove(q("agent_uuid"), q("phone")).await
     })
     .await;
 
@@ -251,7 +255,7 @@ async fn every_example_of_the_spec_passes_validation() {
     let q = |name: &str| ex.param("/v1/chat/session/active", "get", name);
     accepted("get_active_chat_session", |c| async move {
         c.chat()
-            .active_session(&q("customer_id"), &q("agent_uuid"))
+            .active_session(q("agent_uuid"), q("customer_id"))
             .await
     })
     .await;
@@ -303,7 +307,8 @@ async fn every_example_of_the_spec_passes_validation() {
     let start_agent = agent.clone();
     accepted("legacy_start_chat_session", |c| async move {
         c.legacy()
-            .start_chat_session(&start_agent, person.as_str())
+            .start_chat_session(start_agent)
+            .person_name(person.as_str().unwrap())
             .await
     })
     .await;
@@ -311,17 +316,13 @@ async fn every_example_of_the_spec_passes_validation() {
     let send_agent = agent.clone();
     accepted("legacy_send_chat_message", |c| async move {
         c.legacy()
-            .send_chat_message(
-                &send_agent,
-                &message("chat_session_id"),
-                &message("message"),
-            )
+            .send_chat_message(&send_agent, message("chat_session_id"), message("message"))
             .await
     })
     .await;
     let close_id = ex.param("/chat_sessions/{id}/close_session", "post", "id");
     accepted("legacy_close_chat_session", |c| async move {
-        c.legacy().close_chat_session(&close_id, &agent).await
+        c.legacy().close_chat_session(agent, close_id).await
     })
     .await;
 }
