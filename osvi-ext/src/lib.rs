@@ -12,7 +12,6 @@
 //!     .calls()
 //!     .create(&agent.agent_id, "9876543210", "IN")
 //!     .person_name("John Doe")
-//!     .send()
 //!     .await?;
 //! println!("call {} placed", created.call_id);
 //! # Ok(()) }
@@ -21,6 +20,9 @@
 //! What it does for you:
 //! - **One module per resource**: [`agents`], [`calls`], [`campaigns`], [`dnd`], [`chat`],
 //!   and the deprecated [`legacy`] endpoints, each reached from the [`Client`].
+//! - **One shape**: every operation returns a builder; set its optional fields, then `.await`
+//!   it (or call `.send()`, the same). Ids come agent first, then customer, session, call or
+//!   campaign, then content.
 //! - **Validation before I/O**: every rule of the spec (agent id pattern, country code,
 //!   greeting length, override ranges, contact count, page size...) is checked first, and a
 //!   broken one fails with [`Error::Validation`] naming the field; nothing is sent. Nothing
@@ -29,18 +31,22 @@
 //!   [`chat::ChatSession`], ...) with dates as `chrono` values; the API's various
 //!   `{success, data}` shapes are handled inside, and a `200` saying `success: false` is an
 //!   error.
-//! - **One error type**, [`Error`], to match on by kind, carrying the HTTP status and the
-//!   request id.
+//! - **One error type**, [`Error`], to match on by kind, carrying the HTTP status, the
+//!   request id and the start of the body. A write the server accepted but whose answer could
+//!   not be read is [`Error::AcceptedButUnreadable`], never a plain failure that invites a
+//!   resend.
 //! - **Pagination as a `Stream`** ([`pagination`]).
 //! - **Safe retries** ([`retry`]): reads retry on transient failures; a request that places
 //!   phone calls is never sent twice unless it provably never reached the server.
 //! - **Webhooks and polling** ([`webhooks`], [`calls::Calls::wait`]): typed payloads of both
 //!   webhook generations, a constant-time secret check, and (feature `axum`) a ready receiver.
 //! - **Logging** through `tracing`, with no token, phone number, name or message in any field.
-//! - **Forward compatible**: unknown fields are ignored and enums keep unknown values in an
-//!   `Unknown(String)` variant.
+//! - **Forward compatible and lenient**: unknown fields are ignored, enums keep unknown values
+//!   in an `Unknown(String)` variant, and any answer field the spec does not mark required may
+//!   be absent or `null` (it is `None` or empty).
 //! - **Secrets stay secret**: the token is checked when the client is built, sent as a
-//!   sensitive header, never printed by `Debug`, and only over https (loopback excepted).
+//!   sensitive header, never printed by `Debug`, only over https (loopback excepted), and
+//!   never to another origin after a redirect ([`Error::Redirect`]).
 //!
 //! Everything on the wire comes from `openapi/osvi.yaml` through `osvi-generated`: each
 //! operation calls the method progenitor generated for it, under a transport hook of this
