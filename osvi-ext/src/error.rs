@@ -277,6 +277,22 @@ impl Error {
         }
     }
 
+    /// Whether the request may have reached the server, so that what it asks for (a call
+    /// placed, data stored) may have happened. `false` only when it provably did not: the
+    /// SDK refused the input or could not be built, or the connection could not be opened
+    /// (refused, DNS). `true` for every answer of the server and for failures once the
+    /// request may have been written (a reset connection, a timeout).
+    ///
+    /// Before placing a call again after an error, check this: when it is `true`, look the
+    /// call up first ([`Calls::list`](crate::calls::Calls::list)).
+    pub fn may_have_reached_server(&self) -> bool {
+        match self {
+            Error::Validation { .. } | Error::Config { .. } | Error::InvalidWebhook { .. } => false,
+            Error::Transport { before_sending, .. } => !before_sending,
+            _ => true,
+        }
+    }
+
     /// The server's messages (empty for errors without a server answer).
     pub fn messages(&self) -> &[String] {
         self.failure().map(|f| f.messages.as_slice()).unwrap_or(&[])

@@ -12,7 +12,8 @@
 //!   "outcomes": {"9876543210": "busy"},
 //!   "seed": 42,
 //!   "ring_seconds": 2,
-//!   "talk_seconds": 20
+//!   "talk_seconds": 20,
+//!   "faults": {"seed": 1, "all": {"server_error": 0.05}}
 //! }
 //! ```
 
@@ -63,6 +64,8 @@ pub struct Config {
     pub talk_seconds: u64,
     /// Simulated seconds between two calls of a campaign queue.
     pub campaign_spacing_seconds: u64,
+    /// Faults to inject (none by default); see [`crate::faults`].
+    pub faults: crate::faults::Faults,
 }
 
 fn yes() -> bool {
@@ -100,6 +103,7 @@ impl Default for Config {
             ring_seconds: 2,
             talk_seconds: 20,
             campaign_spacing_seconds: 1,
+            faults: crate::faults::Faults::default(),
         }
     }
 }

@@ -34,6 +34,16 @@ pub(crate) fn operation_at(method: &str, template: &str) -> Option<usize> {
         .position(|op| op.method == method && op.path == template)
 }
 
+/// The `operationId` of the operation a routed request is for (`None` outside the API).
+pub(crate) fn operation_of(request: &axum::extract::Request) -> Option<String> {
+    let template = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()?
+        .as_str();
+    let index = operation_at(request.method().as_str(), template)?;
+    Some(operations::ALL[index].id.to_string())
+}
+
 /// What one operation checks.
 struct Checks {
     operation: &'static Operation,

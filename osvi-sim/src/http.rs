@@ -28,6 +28,8 @@ pub(crate) struct Shared {
     pub(crate) conformance: Arc<crate::conform::Conformance>,
     /// Every exchange, when the journal is on.
     pub(crate) journal: Option<Arc<Mutex<Vec<Exchange>>>>,
+    /// The fault injector (injects nothing unless configured).
+    pub(crate) faults: Arc<crate::faults::Injector>,
 }
 
 /// One request the simulator answered, as kept by its journal.
@@ -184,7 +186,11 @@ pub(crate) fn router(shared: Shared) -> Router {
             crate::conform::check,
         ))
         .layer(middleware::from_fn_with_state(shared.clone(), authenticate))
-        .route_layer(middleware::from_fn_with_state(shared.clone(), record));
+        .route_layer(middleware::from_fn_with_state(shared.clone(), record))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            crate::faults::inject,
+        ));
     Router::new()
         .route("/recordings/{file}", get(recording_file))
         .merge(api)

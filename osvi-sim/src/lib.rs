@@ -34,6 +34,7 @@
 mod clock;
 pub mod config;
 mod conform;
+pub mod faults;
 
 pub use http::Exchange;
 mod http;
@@ -44,6 +45,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use config::{AgentSeed, CampaignSeed, Config, DEFAULT_TOKEN};
+pub use faults::{FaultKind, FaultRates, Faults, InjectedFault};
+pub use state::{Ledger, PlacedCall};
 
 use http::Shared;
 use state::{Delivery, State};
@@ -112,14 +115,24 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Injects faults (see [`faults`]); replaces the `faults` of the config.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.config.faults = faults;
+        self
+    }
+
     /// Listens on this port of 127.0.0.1 (default 0: a free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
-    /// Binds the port and starts serving.
+    /// Binds the port and starts serving. Fails on fault rates that are not probabilities.
     pub async fn start(self) -> std::io::Result<Simulator> {
+        self.config
+            .faults
+            .check()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let mut state = State::new(self.config.clone(), self.speed);
@@ -130,6 +143,7 @@ impl SimulatorBuilder {
             wake: Arc::new(tokio::sync::Notify::new()),
             conformance: Arc::new(conformance),
             journal: self.journal.then(Default::default),
+            faults: Arc::new(faults::Injector::new(self.config.faults.clone())),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
@@ -139,7 +153,9 @@ impl SimulatorBuilder {
             http,
             ..DeliveryStats::default()
         });
-        let app = http::router(shared.clone());
+        let app = http::router(shared.clone())
+            .into_make_service_with_connect_info::<faults::Connection>();
+        let listener = faults::Listener(listener);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -215,6 +231,21 @@ impl Simulator {
                 .clone(),
             None => Vec::new(),
         }
+    }
+
+    /// What the simulator actually did so far, whatever its clients saw: every call placed
+    /// (by `POST /v1/call`, legacy `POST /call` or an enqueued campaign upload), the contacts
+    /// stored, and the faults injected.
+    pub fn ledger(&self) -> Ledger {
+        let mut ledger = lock(&self.shared).ledger();
+        ledger.faults = self
+            .shared
+            .faults
+            .injected
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        ledger
     }
 
     /// Webhooks delivered (answered 2xx) so far.

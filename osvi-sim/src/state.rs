@@ -145,8 +145,36 @@ struct DndRecord {
     created_at: DateTime<Utc>,
 }
 
+/// What a simulator actually did, from [`Simulator::ledger`](crate::Simulator::ledger).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Ledger {
+    /// Every call placed, in order.
+    pub calls: Vec<PlacedCall>,
+    /// Contacts stored by campaign uploads.
+    pub contacts_stored: usize,
+    /// Every fault injected, in order.
+    pub faults: Vec<crate::faults::InjectedFault>,
+}
+
+/// A call the simulator placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlacedCall {
+    /// Its id.
+    pub call_id: String,
+    /// The agent that dials.
+    pub agent_uuid: String,
+    /// The person dialed, E.164.
+    pub phone_number: String,
+    /// The campaign, for a call of an enqueued upload.
+    pub campaign_id: Option<i64>,
+}
+
 #[derive(Debug, Clone)]
 struct UploadRecord {
+    /// Contacts stored by this upload.
+    contacts: usize,
     id: i64,
     agent_uuid: String,
     file_name: String,
@@ -226,6 +254,29 @@ impl State {
             campaigns,
             sessions: Vec::new(),
             next_id: 1,
+        }
+    }
+
+    /// What was done so far (without the faults, which the injector keeps).
+    pub(crate) fn ledger(&self) -> Ledger {
+        Ledger {
+            calls: self
+                .calls
+                .iter()
+                .map(|c| PlacedCall {
+                    call_id: c.id.clone(),
+                    agent_uuid: c.agent_uuid.clone(),
+                    phone_number: c.phone.clone(),
+                    campaign_id: c.campaign_id,
+                })
+                .collect(),
+            contacts_stored: self
+                .campaigns
+                .values()
+                .flat_map(|c| &c.uploads)
+                .map(|u| u.contacts)
+                .sum(),
+            faults: Vec::new(),
         }
     }
 
@@ -657,6 +708,7 @@ impl State {
         );
         if let Some(campaign) = self.campaigns.get_mut(&campaign_id) {
             campaign.uploads.push(UploadRecord {
+                contacts: accepted.len(),
                 id: upload_id,
                 agent_uuid: request.agent_uuid.clone(),
                 file_name,
