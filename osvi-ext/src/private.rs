@@ -6,6 +6,32 @@ use osvi_generated::types;
 use crate::error::Result;
 use crate::transport::{RawResponse, accepted, decode};
 
+/// The statuses a fuzz input can select (every status the API documents, and 503).
+pub const FUZZ_STATUSES: [u16; 11] = [200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 503];
+
+/// A fuzz input of the `decode_response` target: one byte selecting the operation (its index
+/// in [`operations`]), one selecting the status (its index in [`FUZZ_STATUSES`]), then the
+/// body. `None` for an unknown operation or status.
+pub fn fuzz_case(operation: &str, status: u16, body: &[u8]) -> Option<Vec<u8>> {
+    let op = operations().iter().position(|id| *id == operation)?;
+    let status = FUZZ_STATUSES.iter().position(|s| *s == status)?;
+    let mut case = vec![u8::try_from(op).ok()?, u8::try_from(status).ok()?];
+    case.extend_from_slice(body);
+    Some(case)
+}
+
+/// Decodes a fuzz input made as [`fuzz_case`] says (any two leading bytes select some
+/// operation and status); `None` when it is shorter than two bytes.
+pub fn decode_fuzz_case(data: &[u8]) -> Option<Result<String>> {
+    let [op, status, body @ ..] = data else {
+        return None;
+    };
+    let operations = operations();
+    let operation = operations[usize::from(*op) % operations.len()];
+    let status = FUZZ_STATUSES[usize::from(*status) % FUZZ_STATUSES.len()];
+    Some(decode_response(operation, status, body))
+}
+
 /// The `operationId` of every operation, in the order of the spec.
 pub fn operations() -> Vec<&'static str> {
     osvi_generated::spec::operations::ALL

@@ -291,6 +291,8 @@ type Decoder = Box<dyn Fn(&[u8]) -> Result<String, osvi_ext::Error>>;
 /// One body to decode: where it comes from, how to decode it, its example and schema.
 struct Subject {
     name: String,
+    /// `(operation id, status)` of a response; `None` for a webhook body.
+    response: Option<(String, u16)>,
     decode: Decoder,
     example: Value,
     schema: Value,
@@ -299,7 +301,10 @@ struct Subject {
 /// Every success response and every webhook body of the spec, with each of its examples.
 fn subjects(spec: &Spec) -> Vec<Subject> {
     let mut out = Vec::new();
-    let mut add = |name: String, decode: &dyn Fn() -> Decoder, media: &Value| {
+    let mut add = |name: String,
+                   response: Option<(String, u16)>,
+                   decode: &dyn Fn() -> Decoder,
+                   media: &Value| {
         let Some(schema) = media.get("schema") else {
             return;
         };
@@ -320,6 +325,7 @@ fn subjects(spec: &Spec) -> Vec<Subject> {
         for (kind, example) in examples {
             out.push(Subject {
                 name: format!("{name} ({kind})"),
+                response: response.clone(),
                 decode: decode(),
                 example,
                 schema: schema.clone(),
@@ -346,6 +352,7 @@ fn subjects(spec: &Spec) -> Vec<Subject> {
                 let id = id.to_string();
                 add(
                     format!("{id} {code}"),
+                    Some((id.clone(), code)),
                     &|| {
                         let id = id.clone();
                         Box::new(move |body: &[u8]| decode_response(&id, code, body))
@@ -362,6 +369,7 @@ fn subjects(spec: &Spec) -> Vec<Subject> {
             };
             add(
                 format!("webhook {name}"),
+                None,
                 &|| {
                     Box::new(|body: &[u8]| {
                         osvi_ext::webhooks::parse(body).map(|event| format!("{event:?}"))
@@ -381,6 +389,7 @@ fn every_example_decodes_without_each_optional_field_and_with_assumed_types_vari
     let mut failures = Vec::new();
     let mut checked = 0;
     let mut vanish_checked = 0;
+    let mut corpus = Corpus::from_env();
     for subject in &subjects {
         let body = subject.example.to_string();
         let baseline = match (subject.decode)(body.as_bytes()) {
@@ -395,10 +404,12 @@ fn every_example_decodes_without_each_optional_field_and_with_assumed_types_vari
         };
         let mut cases = Vec::new();
         spec.cases(&subject.example, &subject.schema, &[], &mut cases);
+        corpus.add(subject, body.as_bytes());
         for case in cases {
             checked += 1;
             let varied = apply(&subject.example, &case);
             let text = varied.to_string();
+            corpus.add(subject, text.as_bytes());
             match (subject.decode)(text.as_bytes()) {
                 Ok(shown) => {
                     let old = at(&subject.example, &case.path);
@@ -436,6 +447,7 @@ fn every_example_decodes_without_each_optional_field_and_with_assumed_types_vari
         vanish_checked > 50,
         "the removed value was looked for in only {vanish_checked} results"
     );
+    corpus.finish();
     let webhooks = subjects
         .iter()
         .filter(|s| s.name.starts_with("webhook"))
@@ -447,4 +459,71 @@ fn every_example_decodes_without_each_optional_field_and_with_assumed_types_vari
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// With `OSVI_FUZZ_CORPUS=<dir>` set, every body this test decodes (each example and each
+/// variant) is also written as a seed of the fuzz targets: `<dir>/decode_response/` (with the
+/// operation and status selector bytes of `osvi_ext::private::fuzz_case`, and every error
+/// status with the spec's error bodies) and `<dir>/webhooks_parse/`.
+struct Corpus {
+    dir: Option<std::path::PathBuf>,
+    written: std::collections::BTreeMap<String, usize>,
+}
+
+impl Corpus {
+    fn from_env() -> Corpus {
+        Corpus {
+            dir: std::env::var_os("OSVI_FUZZ_CORPUS").map(Into::into),
+            written: Default::default(),
+        }
+    }
+
+    fn add(&mut self, subject: &Subject, body: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        match &subject.response {
+            Some((operation, status)) => {
+                let seeds = std::iter::once((*status, body.to_vec())).chain(
+                    ERROR_BODIES.iter().flat_map(|error| {
+                        osvi_ext::private::FUZZ_STATUSES
+                            .iter()
+                            .filter(|s| **s >= 300)
+                            .map(|s| (*s, error.as_bytes().to_vec()))
+                    }),
+                );
+                for (status, body) in seeds {
+                    let case = osvi_ext::private::fuzz_case(operation, status, &body)
+                        .expect("the spec's operations and statuses are fuzz selectors");
+                    write_seed(&dir.join("decode_response"), &case);
+                }
+                *self.written.entry(operation.clone()).or_default() += 1;
+            }
+            None => {
+                write_seed(&dir.join("webhooks_parse"), body);
+                *self.written.entry("webhooks_parse".into()).or_default() += 1;
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if self.dir.is_some() {
+            eprintln!("fuzz seeds by decoder: {:?}", self.written);
+        }
+    }
+}
+
+/// Error bodies of every documented shape.
+const ERROR_BODIES: [&str; 3] = [
+    r#"{"success": false, "errors": ["field is required"]}"#,
+    r#"{"success": false, "error": "Agent not found", "details": null}"#,
+    "<html><body>502 Bad Gateway</body></html>",
+];
+
+/// Writes `data` into `dir` under a name derived from its content.
+fn write_seed(dir: &std::path::Path, data: &[u8]) {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut hasher);
+    std::fs::create_dir_all(dir).expect("the corpus directory can be created");
+    std::fs::write(dir.join(format!("{:016x}", hasher.finish())), data)
+        .expect("a seed can be written");
 }

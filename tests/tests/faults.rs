@@ -246,6 +246,7 @@ async fn a_stalled_body_ends_in_a_timeout_within_the_deadline() {
     let err = bounded(client.agents().list_active()).await.unwrap_err();
     let took = started.elapsed();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    eprintln!("stalled body: Error::Timeout after {took:?} (deadline 500 ms)");
     assert!(
         took < Duration::from_secs(3),
         "the 500 ms deadline ended the stall only after {took:?}"
@@ -271,6 +272,7 @@ async fn an_endless_body_stops_at_the_limit_with_bounded_memory() {
         }
         other => panic!("{other:?}"),
     }
+    eprintln!("endless body: the heap peaked {grew} bytes above its start (limit 1 MiB)");
     assert!(
         grew < 16 * 1024 * 1024,
         "reading an endless body grew the heap by {grew} bytes"
