@@ -1,15 +1,44 @@
 #!/usr/bin/env bash
-# Build cost of osvi-ext: a clean debug build in a fresh target directory (all dependencies
-# compiled from scratch; crates already downloaded) and the size of its dependency graph.
-# Usage: bash benches/build-cost.sh
+# Build cost of osvi-ext against the bare stack it builds on (benches/bare-stack: reqwest with
+# rustls, json, query, stream, http2; serde; serde_json; tokio; futures; chrono): a clean debug
+# build of each in its own fresh target directory, the two builds run one after the other in
+# one run (crates already downloaded), ROUNDS times in alternating order. Reports the CPU time
+# (user + system) of each build, the median ratio, and the size of each dependency graph.
+# Usage: bash benches/build-cost.sh [ROUNDS]   (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=$(mktemp -d)
-trap 'rm -rf "$target"' EXIT
-start=$(date +%s%N)
-CARGO_TARGET_DIR="$target" cargo build --quiet -p osvi-ext
-end=$(date +%s%N)
-deps=$(cargo tree -p osvi-ext --edges normal --prefix none | sed 's/ (\*)$//' | sort -u | wc -l)
-awk -v ns=$((end - start)) 'BEGIN { printf "clean debug build of osvi-ext: %.1f s\n", ns / 1e9 }'
-echo "crates in its normal dependency graph (itself included): $deps"
+rounds=${1:-3}
+cargo fetch --quiet
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# CPU seconds (user + system of cargo and everything it ran) of a clean build of crate $1.
+build_cpu() {
+    local target="$scratch/$1-$2"
+    TIMEFORMAT='%U %S %R'
+    { time CARGO_TARGET_DIR="$target" cargo build --quiet --offline -p "$1" ; } 2> "$scratch/time"
+    rm -rf "$target"
+    awk '{printf "%.1f %.1f\n", $1 + $2, $3}' "$scratch/time"
+}
+
+echo "| round | osvi-ext CPU (wall) | bare stack CPU (wall) | ratio |"
+echo "| --- | --- | --- | --- |"
+ratios=()
+for round in $(seq 1 "$rounds"); do
+    if (( round % 2 )); then
+        read -r ext_cpu ext_wall < <(build_cpu osvi-ext "$round")
+        read -r bare_cpu bare_wall < <(build_cpu bare-stack "$round")
+    else
+        read -r bare_cpu bare_wall < <(build_cpu bare-stack "$round")
+        read -r ext_cpu ext_wall < <(build_cpu osvi-ext "$round")
+    fi
+    ratio=$(awk -v a="$ext_cpu" -v b="$bare_cpu" 'BEGIN { printf "%.3f", a / b }')
+    ratios+=("$ratio")
+    echo "| $round | ${ext_cpu} s (${ext_wall} s) | ${bare_cpu} s (${bare_wall} s) | $ratio |"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+echo
+echo "median CPU ratio osvi-ext / bare stack: $median (over $rounds rounds)"
+graph() { cargo tree -p "$1" --edges normal --prefix none | sed 's/ (\*)$//' | sort -u | wc -l; }
+echo "crates in the normal dependency graph: osvi-ext $(graph osvi-ext), bare stack $(graph bare-stack)"
 echo "cores: $(nproc)"

@@ -27,12 +27,15 @@ struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// Allocations made (calls to `alloc`), to count them per request.
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded to the system allocator with the caller's layout.
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
             let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(live, Ordering::Relaxed);
         }
@@ -275,42 +278,131 @@ fn name(which: Which) -> &'static str {
 
 // ---------------------------------------------------------------- scenarios
 
-/// Sequential requests: per-request median over interleaved rounds, in microseconds.
-async fn sequential(clients: &Clients, create: bool, rounds: usize, per_round: usize) -> [f64; 3] {
-    let mut samples: [Vec<f64>; 3] = Default::default();
-    for _ in 0..rounds {
-        for (i, which) in WHICH.iter().enumerate() {
-            let started = Instant::now();
-            for _ in 0..per_round {
-                match create {
-                    true => clients.create(*which).await,
-                    false => clients.get(*which).await,
-                }
-            }
-            samples[i].push(started.elapsed().as_secs_f64() * 1e6 / per_round as f64);
-        }
-    }
-    samples.map(|mut s| {
-        s.sort_by(f64::total_cmp);
-        s[s.len() / 2]
-    })
+/// CPU time (user + system) this process has used so far.
+fn cpu_now() -> Duration {
+    // SAFETY: `getrusage` fills the zeroed struct it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
 }
 
-/// `total` GETs with `in_flight` at once: requests per second, best of interleaved rounds.
-async fn concurrent(clients: &Clients, in_flight: usize, total: usize, rounds: usize) -> [f64; 3] {
-    let mut best = [0.0f64; 3];
+/// What one round of one client cost, per request.
+#[derive(Clone, Copy, Default)]
+struct Round {
+    /// Wall time per request, µs.
+    wall_us: f64,
+    /// Requests per second.
+    throughput: f64,
+    /// Client-process CPU time per request, µs.
+    cpu_us: f64,
+    /// Allocations per request.
+    allocs: f64,
+}
+
+/// Runs `requests` of `work` and measures the round.
+async fn measure<F: std::future::Future<Output = ()>>(requests: usize, work: F) -> Round {
+    let (cpu, allocs, started) = (cpu_now(), ALLOCS.load(Ordering::Relaxed), Instant::now());
+    work.await;
+    let wall = started.elapsed().as_secs_f64();
+    let n = requests as f64;
+    Round {
+        wall_us: wall * 1e6 / n,
+        throughput: n / wall,
+        cpu_us: (cpu_now() - cpu).as_secs_f64() * 1e6 / n,
+        allocs: (ALLOCS.load(Ordering::Relaxed) - allocs) as f64 / n,
+    }
+}
+
+/// The rounds of the three clients, in the order of [`WHICH`].
+type Rounds = [Vec<Round>; 3];
+
+/// Sequential requests, in interleaved rounds (A B C A B C ...).
+async fn sequential(clients: &Clients, create: bool, rounds: usize, per_round: usize) -> Rounds {
+    let mut samples: Rounds = Default::default();
     for _ in 0..rounds {
         for (i, which) in WHICH.iter().enumerate() {
-            let started = Instant::now();
-            futures::stream::iter(0..total)
-                .map(|_| clients.get(*which))
-                .buffer_unordered(in_flight)
-                .collect::<Vec<()>>()
-                .await;
-            best[i] = best[i].max(total as f64 / started.elapsed().as_secs_f64());
+            let round = measure(per_round, async {
+                for _ in 0..per_round {
+                    match create {
+                        true => clients.create(*which).await,
+                        false => clients.get(*which).await,
+                    }
+                }
+            })
+            .await;
+            samples[i].push(round);
         }
     }
-    best
+    samples
+}
+
+/// `total` GETs with `in_flight` at once, in interleaved rounds.
+async fn concurrent(clients: &Clients, in_flight: usize, total: usize, rounds: usize) -> Rounds {
+    let mut samples: Rounds = Default::default();
+    for _ in 0..rounds {
+        for (i, which) in WHICH.iter().enumerate() {
+            let round = measure(total, async {
+                futures::stream::iter(0..total)
+                    .map(|_| clients.get(*which))
+                    .buffer_unordered(in_flight)
+                    .collect::<Vec<()>>()
+                    .await;
+            })
+            .await;
+            samples[i].push(round);
+        }
+    }
+    samples
+}
+
+/// `(median, min, max)` of one measure over the rounds.
+fn spread(rounds: &[Round], measure: fn(&Round) -> f64) -> (f64, f64, f64) {
+    let mut values: Vec<f64> = rounds.iter().map(measure).collect();
+    values.sort_by(f64::total_cmp);
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
+}
+
+/// The rows of one sequential scenario: median wall time, CPU and allocations per request.
+fn sequential_rows(label: &str, rounds: &Rounds) {
+    let bare = spread(&rounds[2], |r| r.wall_us).0;
+    let bare_cpu = spread(&rounds[2], |r| r.cpu_us).0;
+    for (which, samples) in WHICH.iter().zip(rounds) {
+        let (wall, low, high) = spread(samples, |r| r.wall_us);
+        let cpu = spread(samples, |r| r.cpu_us).0;
+        let allocs = spread(samples, |r| r.allocs).0;
+        println!(
+            "| {label} | {} | {wall:.1} µs ({low:.1}–{high:.1}) | {:.3} | {cpu:.1} µs | {:.3} | {allocs:.0} |",
+            name(*which),
+            wall / bare,
+            cpu / bare_cpu,
+        );
+    }
+}
+
+/// The rows of one concurrency scenario: median throughput (min–max), CPU and allocations
+/// per request.
+fn concurrent_rows(label: &str, rounds: &Rounds) {
+    let bare = spread(&rounds[2], |r| r.throughput).0;
+    let bare_cpu = spread(&rounds[2], |r| r.cpu_us).0;
+    for (which, samples) in WHICH.iter().zip(rounds) {
+        let (throughput, low, high) = spread(samples, |r| r.throughput);
+        let cpu = spread(samples, |r| r.cpu_us).0;
+        let allocs = spread(samples, |r| r.allocs).0;
+        println!(
+            "| {label} | {} | {throughput:.0} req/s ({low:.0}–{high:.0}) | {:.3} | {cpu:.1} µs | {:.3} | {allocs:.0} |",
+            name(*which),
+            throughput / bare,
+            cpu / bare_cpu,
+        );
+    }
 }
 
 /// Walks `total` calls, 100 per page; `work_per_page` is slept after each page's items.
@@ -341,21 +433,6 @@ async fn walk(
     (started.elapsed(), seen)
 }
 
-fn ratio_row(label: &str, values: [f64; 3], unit: &str, higher_is_better: bool) {
-    let bare = values[2];
-    for (which, value) in WHICH.iter().zip(values) {
-        let ratio = if higher_is_better {
-            bare / value
-        } else {
-            value / bare
-        };
-        println!(
-            "| {label} | {} | {value:.1} {unit} | {ratio:.3} |",
-            name(*which)
-        );
-    }
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -368,95 +445,138 @@ async fn main() {
     }
     let quick = args.iter().any(|a| a == "--quick");
     let scale = if quick { 10 } else { 1 };
+    // `--only 1,4` runs only those sections.
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|list| list.split(',').map(str::to_string).collect());
+    let run = |section: &str| only.as_ref().is_none_or(|o| o.iter().any(|s| s == section));
 
     let server = start_server(5);
     let clients = Clients::new(&server.base_url);
+    // `--hammer ext|raw|bare [N]`: only N GETs (default 100,000) at 256 in flight with that
+    // client, for a profiler (`perf record -g target/release/osvi-bench --hammer ext`) or
+    // callgrind (instructions per request: the difference of two runs with different N).
+    if let Some(i) = args.iter().position(|a| a == "--hammer") {
+        let which = match args.get(i + 1).map(String::as_str) {
+            Some("raw") => Which::Raw,
+            Some("bare") => Which::Bare,
+            _ => Which::Ext,
+        };
+        let total = args
+            .get(i + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100_000);
+        let round = measure(total, async {
+            futures::stream::iter(0..total)
+                .map(|_| clients.get(which))
+                .buffer_unordered(256)
+                .collect::<Vec<()>>()
+                .await;
+        })
+        .await;
+        println!(
+            "{}: {:.0} req/s, {:.1} µs CPU and {:.0} allocations per request",
+            name(which),
+            round.throughput,
+            round.cpu_us,
+            round.allocs
+        );
+        return;
+    }
     // Warm up connections and lazy statics.
     for which in WHICH {
         clients.get(which).await;
         clients.create(which).await;
     }
 
-    println!("## 1. Per-request overhead (sequential, loopback, median of interleaved rounds)\n");
-    println!("| request | client | time per request | ratio to bare |\n| --- | --- | --- | --- |");
-    let rounds = 7;
-    let per_round = 2000 / scale;
-    ratio_row(
-        "GET /v1/call/{id}",
-        sequential(&clients, false, rounds, per_round).await,
-        "µs",
-        false,
-    );
-    ratio_row(
-        "POST /v1/call",
-        sequential(&clients, true, rounds, per_round).await,
-        "µs",
-        false,
-    );
+    if run("1") {
+        println!("## 1. Per-request overhead (sequential, median of 7 interleaved rounds)\n");
+        println!(
+            "| request | client | time per request (min–max) | ratio to bare | CPU per request | CPU ratio | allocations per request |\n| --- | --- | --- | --- | --- | --- | --- |"
+        );
+        let per_round = 2000 / scale;
+        let gets = sequential(&clients, false, 7, per_round).await;
+        sequential_rows("GET /v1/call/{id}", &gets);
+        let creates = sequential(&clients, true, 7, per_round).await;
+        sequential_rows("POST /v1/call", &creates);
+    }
 
-    println!("\n## 2. Pagination (100 per page, server adds 5 ms per page)\n");
-    println!(
-        "| calls | caller's work per page | prefetch | wall time | peak heap growth |\n| --- | --- | --- | --- | --- |"
-    );
-    let total = 100_000 / scale;
-    walk(&clients.ext, 100, false, Duration::ZERO).await; // warm-up: first-use allocations
-    for work in [Duration::ZERO, Duration::from_millis(5)] {
-        for prefetch in [false, true] {
-            let ((elapsed, _), peak) = peak_during(walk(&clients.ext, total, prefetch, work)).await;
+    if run("2") {
+        println!("\n## 2. Pagination (100 per page, server adds 5 ms per page)\n");
+        println!(
+            "| calls | caller's work per page | prefetch | wall time | peak heap growth |\n| --- | --- | --- | --- | --- |"
+        );
+        let total = 100_000 / scale;
+        walk(&clients.ext, 100, false, Duration::ZERO).await; // warm-up: first-use allocations
+        for work in [Duration::ZERO, Duration::from_millis(5)] {
+            for prefetch in [false, true] {
+                let ((elapsed, _), peak) =
+                    peak_during(walk(&clients.ext, total, prefetch, work)).await;
+                println!(
+                    "| {total} | {} ms | {prefetch} | {:.2} s | {:.0} KiB |",
+                    work.as_millis(),
+                    elapsed.as_secs_f64(),
+                    peak as f64 / 1024.0
+                );
+            }
+        }
+        for total in [10_000 / scale, 100_000 / scale] {
+            let ((elapsed, _), peak) =
+                peak_during(walk(&clients.ext, total, false, Duration::ZERO)).await;
             println!(
-                "| {total} | {} ms | {prefetch} | {:.2} s | {:.0} KiB |",
-                work.as_millis(),
+                "| {total} | 0 ms | false | {:.2} s | {:.0} KiB |",
                 elapsed.as_secs_f64(),
                 peak as f64 / 1024.0
             );
         }
     }
-    for total in [10_000 / scale, 100_000 / scale] {
-        let ((elapsed, _), peak) =
-            peak_during(walk(&clients.ext, total, false, Duration::ZERO)).await;
+
+    if run("3") {
+        println!("\n## 3. Bulk contacts (add_contacts, 10,000 per request)\n");
         println!(
-            "| {total} | 0 ms | false | {:.2} s | {:.0} KiB |",
-            elapsed.as_secs_f64(),
-            peak as f64 / 1024.0
+            "| contacts | requests | wall time | peak heap growth during send | input size |\n| --- | --- | --- | --- | --- |"
+        );
+        let count = 100_000 / scale;
+        let base = LIVE.load(Ordering::Relaxed);
+        let contacts: Vec<osvi_ext::campaigns::Contact> = (0..count)
+            .map(|i| {
+                osvi_ext::campaigns::Contact::new(format!("98{i:08}"))
+                    .person_name(format!("Person {i}"))
+                    .variable("plan", "Pro")
+            })
+            .collect();
+        let input = LIVE.load(Ordering::Relaxed) - base;
+        let started = Instant::now();
+        let (added, peak) = peak_during(
+            clients
+                .ext
+                .campaigns()
+                .add_contacts(AGENT, 7, contacts)
+                .send(),
+        )
+        .await;
+        let added = added.expect("bulk upload");
+        println!(
+            "| {count} | {} | {:.2} s | {:.1} MiB | {:.1} MiB |",
+            added.campaign_upload_ids.len(),
+            started.elapsed().as_secs_f64(),
+            peak as f64 / 1048576.0,
+            input as f64 / 1048576.0
         );
     }
 
-    println!("\n## 3. Bulk contacts (add_contacts, 10,000 per request)\n");
-    println!(
-        "| contacts | requests | wall time | peak heap growth during send | input size |\n| --- | --- | --- | --- | --- |"
-    );
-    let count = 100_000 / scale;
-    let base = LIVE.load(Ordering::Relaxed);
-    let contacts: Vec<osvi_ext::campaigns::Contact> = (0..count)
-        .map(|i| {
-            osvi_ext::campaigns::Contact::new(format!("98{i:08}"))
-                .person_name(format!("Person {i}"))
-                .variable("plan", "Pro")
-        })
-        .collect();
-    let input = LIVE.load(Ordering::Relaxed) - base;
-    let started = Instant::now();
-    let (added, peak) = peak_during(
-        clients
-            .ext
-            .campaigns()
-            .add_contacts(AGENT, 7, contacts)
-            .send(),
-    )
-    .await;
-    let added = added.expect("bulk upload");
-    println!(
-        "| {count} | {} | {:.2} s | {:.1} MiB | {:.1} MiB |",
-        added.campaign_upload_ids.len(),
-        started.elapsed().as_secs_f64(),
-        peak as f64 / 1048576.0,
-        input as f64 / 1048576.0
-    );
-
-    println!("\n## 4. Concurrency (GET /v1/call/{{id}}, best of interleaved rounds)\n");
-    println!("| in flight | client | throughput | bare / client |\n| --- | --- | --- | --- |");
-    for in_flight in [64, 256] {
-        let values = concurrent(&clients, in_flight, 20_000 / scale, 3).await;
-        ratio_row(&in_flight.to_string(), values, "req/s", true);
+    if run("4") {
+        println!(
+            "\n## 4. Concurrency (GET /v1/call/{{id}}, median of 7 interleaved rounds of 20,000)\n"
+        );
+        println!(
+            "| in flight | client | throughput (min–max) | ratio to bare | CPU per request | CPU ratio | allocations per request |\n| --- | --- | --- | --- | --- | --- | --- |"
+        );
+        for in_flight in [64, 256] {
+            let rounds = concurrent(&clients, in_flight, 20_000 / scale, 7).await;
+            concurrent_rows(&in_flight.to_string(), &rounds);
+        }
     }
 }

@@ -10,16 +10,14 @@
 //! `tracing`, removes the envelope and builds the domain value.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backon::Retryable;
 use bytes::Bytes;
 use osvi_generated::{Exec, ExecFuture, Hooks, Operation, PlacesCalls, ResponseValue, types};
 use progenitor_client::OperationInfo;
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT};
+use reqwest::{ResponseBuilderExt, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -32,7 +30,11 @@ use crate::retry::{RetryPolicy, Safety};
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Headers that may carry the server's request id, in the order they are looked up.
-const REQUEST_ID_HEADERS: &[&str] = &["x-request-id", "request-id", "x-amzn-requestid"];
+const REQUEST_ID_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("request-id"),
+    HeaderName::from_static("x-amzn-requestid"),
+];
 
 /// What the generated methods return.
 type Generated<E> =
@@ -118,38 +120,44 @@ impl Api {
             path = operation.path,
         );
         let started = std::time::Instant::now();
-        let attempts = AtomicU32::new(0);
-        let policy = self.policy;
-        let outcome = (|| async {
-            let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            let attempt_span = tracing::debug_span!("osvi.attempt", attempt = number);
-            self.attempt::<E, D, _>(attempt())
-                .instrument(attempt_span)
-                .await
-        })
-        .retry(policy.schedule())
-        .sleep(tokio::time::sleep)
-        .when(|error: &Error| policy.allows(self.safety, error))
-        .adjust(|error: &Error, next| next.map(|d| policy.wait(d, error, fastrand::f64())))
-        .notify(|error: &Error, wait| {
-            tracing::warn!(
-                attempt = attempts.load(Ordering::Relaxed),
-                wait_ms = wait.as_millis() as u64,
-                error = error.kind(),
-                status = error.status(),
-                "osvi request failed, retrying"
-            );
-        })
+        // The loop is written out (the backoff schedule is backon's): a combinator chain
+        // moved every attempt's future several times, a measurable cost per request.
+        let (outcome, attempts) = async {
+            let mut schedule = self.policy.schedule();
+            let mut attempts = 0u32;
+            loop {
+                attempts += 1;
+                let attempt_span = tracing::debug_span!("osvi.attempt", attempt = attempts);
+                let sent = self.attempt::<E, D, _>(attempt()).instrument(attempt_span);
+                let error = match sent.await {
+                    Ok(done) => return (Ok(done), attempts),
+                    Err(error) => error,
+                };
+                let wait = match schedule.next() {
+                    Some(next) if self.policy.allows(self.safety, &error) => {
+                        self.policy.wait(next, &error, fastrand::f64())
+                    }
+                    _ => return (Err(error), attempts),
+                };
+                tracing::warn!(
+                    attempt = attempts,
+                    wait_ms = wait.as_millis() as u64,
+                    error = error.kind(),
+                    status = error.status(),
+                    "osvi request failed, retrying"
+                );
+                tokio::time::sleep(wait).await;
+            }
+        }
         .instrument(span.clone())
         .await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
-        let attempts = attempts.load(Ordering::Relaxed);
         match &outcome {
             Ok((_, status, request_id)) => tracing::info!(
                 parent: &span,
                 attempts,
                 status,
-                request_id = request_id.as_deref(),
+                request_id = request_id.as_ref().and_then(|v| v.to_str().ok()),
                 elapsed_ms,
                 outcome = "ok",
                 "osvi request finished"
@@ -168,8 +176,9 @@ impl Api {
     }
 
     /// One attempt: await the generated method, then read its result together with what the
-    /// hook saw on the wire. Returns the value, the status and the request id.
-    async fn attempt<E, D, Fut>(&self, sent: Fut) -> Result<(D, u16, Option<String>)>
+    /// hook saw on the wire. Returns the value, the status and the request id header (read as
+    /// text only if it is logged).
+    async fn attempt<E, D, Fut>(&self, sent: Fut) -> Result<(D, u16, Option<HeaderValue>)>
     where
         E: Envelope,
         D: FromWire<E::Data>,
@@ -199,7 +208,7 @@ impl Api {
             _ => decode::<E, D>(&raw),
         };
         let value = accepted(self.operation, value)?;
-        Ok((value, raw.status.as_u16(), raw.request_id()))
+        Ok((value, raw.status.as_u16(), raw.request_id_header()))
     }
 }
 
@@ -285,12 +294,17 @@ impl Exchange {
         let mut response = http.execute(request).await?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
+        let url = response.url().clone();
         let (body, complete) = match read_body(response, self.max_body_bytes).await? {
             Ok(body) => (body, true),
             Err(start) => (start, false),
         };
-        let mut rebuilt = http::Response::new(body.clone());
-        *rebuilt.status_mut() = status;
+        // With its URL, so reqwest does not parse a placeholder URL for the rebuilt answer.
+        let rebuilt = http::Response::builder()
+            .status(status)
+            .url(url)
+            .body(body.clone())
+            .unwrap_or_else(|_| http::Response::new(body.clone()));
         *self
             .answer
             .lock()
@@ -326,12 +340,16 @@ pub(crate) struct RawResponse {
 }
 
 impl RawResponse {
-    fn request_id(&self) -> Option<String> {
+    fn request_id_header(&self) -> Option<HeaderValue> {
         REQUEST_ID_HEADERS
             .iter()
-            .find_map(|name| self.headers.get(*name))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
+            .find_map(|name| self.headers.get(name))
+            .cloned()
+    }
+
+    fn request_id(&self) -> Option<String> {
+        let header = self.request_id_header()?;
+        header.to_str().ok().map(str::to_string)
     }
 
     /// The first KiB of the body, as lossy UTF-8.
