@@ -10,9 +10,11 @@
 //! `tracing`, removes the envelope and builds the domain value.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use backon::Retryable;
 use bytes::Bytes;
 use osvi_generated::{Exec, ExecFuture, Hooks, Operation, PlacesCalls, ResponseValue, types};
 use progenitor_client::OperationInfo;
@@ -120,38 +122,32 @@ impl Api {
             path = operation.path,
         );
         let started = std::time::Instant::now();
-        // The loop is written out (the backoff schedule is backon's): a combinator chain
-        // moved every attempt's future several times, a measurable cost per request.
-        let (outcome, attempts) = async {
-            let mut schedule = self.policy.schedule();
-            let mut attempts = 0u32;
-            loop {
-                attempts += 1;
-                let attempt_span = tracing::debug_span!("osvi.attempt", attempt = attempts);
-                let sent = self.attempt::<E, D, _>(attempt()).instrument(attempt_span);
-                let error = match sent.await {
-                    Ok(done) => return (Ok(done), attempts),
-                    Err(error) => error,
-                };
-                let wait = match schedule.next() {
-                    Some(next) if self.policy.allows(self.safety, &error) => {
-                        self.policy.wait(next, &error, fastrand::f64())
-                    }
-                    _ => return (Err(error), attempts),
-                };
-                tracing::warn!(
-                    attempt = attempts,
-                    wait_ms = wait.as_millis() as u64,
-                    error = error.kind(),
-                    status = error.status(),
-                    "osvi request failed, retrying"
-                );
-                tokio::time::sleep(wait).await;
-            }
-        }
+        let attempts = AtomicU32::new(0);
+        let policy = self.policy;
+        let outcome = (|| async {
+            let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            let attempt_span = tracing::debug_span!("osvi.attempt", attempt = number);
+            self.attempt::<E, D, _>(attempt())
+                .instrument(attempt_span)
+                .await
+        })
+        .retry(policy.schedule())
+        .sleep(tokio::time::sleep)
+        .when(|error: &Error| policy.allows(self.safety, error))
+        .adjust(|error: &Error, next| next.map(|d| policy.wait(d, error, fastrand::f64())))
+        .notify(|error: &Error, wait| {
+            tracing::warn!(
+                attempt = attempts.load(Ordering::Relaxed),
+                wait_ms = wait.as_millis() as u64,
+                error = error.kind(),
+                status = error.status(),
+                "osvi request failed, retrying"
+            );
+        })
         .instrument(span.clone())
         .await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
+        let attempts = attempts.load(Ordering::Relaxed);
         match &outcome {
             Ok((_, status, request_id)) => tracing::info!(
                 parent: &span,

@@ -11,6 +11,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> reqwest::Result<serde
         .send()
         .await?;
     let body: serde_json::Value = value.json().await?;
-    let _ = futures::future::ready(tokio::task::yield_now()).await;
+    futures::future::ready(()).await;
+    let _runtime: Option<tokio::runtime::Handle> = None;
     Ok(body)
 }
