@@ -18,7 +18,7 @@
 //! | `malformed_json` | the status, and a body that is not JSON | yes |
 //! | `endless_body` | the status, and a body that never ends | yes |
 //!
-//! What the simulator did, whatever the client saw, is in its [`Ledger`]
+//! What the simulator did, whatever the client saw, is in its [`Ledger`](crate::Ledger)
 //! ([`Simulator::ledger`](crate::Simulator::ledger)).
 //!
 //! In a JSON config (`osvi-sim --config sim.json`):
