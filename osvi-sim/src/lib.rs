@@ -16,7 +16,9 @@
 //!   call their contacts, chat sessions follow the documented rules (one active session per
 //!   customer and agent, 5 context entries, `ai`/`support` modes, the five commands);
 //! - list endpoints paginate with `meta`, and the documented quirks are kept (bare-array
-//!   agents, `201` on DND add, `message` on DND delete, legacy envelopes).
+//!   agents, `201` on DND add, `message` on DND delete, legacy envelopes);
+//! - on request it misbehaves like an API in an outage ([`faults`]: resets, 5xx, 429,
+//!   latency, broken bodies), and its [`Ledger`] says what it actually did.
 //!
 //! Each simulator has its own state and port; many can run at once.
 //!
