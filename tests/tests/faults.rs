@@ -45,6 +45,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// The tests of this file run one at a time: the memory test measures the whole process.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The client's deadline for one request.
 const TIMEOUT: Duration = Duration::from_secs(2);
 /// Attempts per read.
@@ -72,6 +75,7 @@ async fn bounded<T>(work: impl std::future::IntoFuture<Output = T>) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_calls_and_reads_through_ten_percent_faults() {
+    let _serial = SERIAL.lock().await;
     let faults = Faults {
         latency_ms: 300,
         retry_after_seconds: 0,
@@ -236,6 +240,7 @@ fn only(operation: &str, kind: FaultKind) -> Faults {
 
 #[tokio::test]
 async fn a_stalled_body_ends_in_a_timeout_within_the_deadline() {
+    let _serial = SERIAL.lock().await;
     let sim = Simulator::builder()
         .faults(only("list_active_agents", FaultKind::StalledBody))
         .start()
@@ -255,6 +260,7 @@ async fn a_stalled_body_ends_in_a_timeout_within_the_deadline() {
 
 #[tokio::test]
 async fn an_endless_body_stops_at_the_limit_with_bounded_memory() {
+    let _serial = SERIAL.lock().await;
     let sim = Simulator::builder()
         .faults(only("list_calls", FaultKind::EndlessBody))
         .start()
@@ -281,6 +287,7 @@ async fn an_endless_body_stops_at_the_limit_with_bounded_memory() {
 
 #[tokio::test]
 async fn a_call_placed_before_the_connection_reset_is_reported_as_maybe_placed() {
+    let _serial = SERIAL.lock().await;
     let sim = Simulator::builder()
         .faults(only("create_call", FaultKind::ResetAfter))
         .start()
