@@ -88,15 +88,6 @@ impl FaultKind {
         FaultKind::MalformedJson,
         FaultKind::EndlessBody,
     ];
-
-    /// Whether the request was acted on (the call placed, the contacts stored) when this
-    /// fault hit it.
-    pub fn acted_on(self) -> bool {
-        !matches!(
-            self,
-            FaultKind::ResetBefore | FaultKind::ServerError | FaultKind::RateLimited
-        )
-    }
 }
 
 /// The probability of each fault kind for one request, each in `0.0..=1.0`, summing to at
