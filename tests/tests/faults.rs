@@ -314,3 +314,34 @@ async fn a_call_placed_before_the_connection_reset_is_reported_as_maybe_placed()
     assert_eq!(ledger.calls[0].phone_number, "+919876543210");
     assert_eq!(ledger.faults.len(), 1);
 }
+
+#[tokio::test]
+async fn contacts_stored_before_a_reset_are_in_the_ledger_and_the_error_says_so() {
+    let _serial = SERIAL.lock().await;
+    let upload = |policy: RetryPolicy| async move {
+        let sim = Simulator::builder()
+            .faults(only("add_campaign_contacts", FaultKind::ResetAfter))
+            .start()
+            .await
+            .unwrap();
+        let agent = sim.agents()[0].agent_id.clone();
+        let contacts =
+            ["9876500001", "9876500002", "9876500003"].map(osvi_ext::campaigns::Contact::new);
+        let sent = client(&sim, policy)
+            .campaigns()
+            .add_contacts(&agent, 7, contacts);
+        let err = bounded(sent).await.unwrap_err();
+        assert!(err.may_have_reached_server(), "{err:?}");
+        let ledger = sim.ledger();
+        assert!(ledger.calls.is_empty(), "without enqueue, nobody is dialed");
+        ledger.contacts_stored
+    };
+    // The default policy does not resend a write: stored once, and the error says it may be.
+    assert_eq!(upload(RetryPolicy::default()).await, 3);
+    // `retry_writes(true)` resends it, as documented: "their effect may then happen twice".
+    let resent = RetryPolicy::default()
+        .retry_writes(true)
+        .base_delay(Duration::from_millis(1));
+    let attempts = RetryPolicy::default().attempts() as usize;
+    assert_eq!(upload(resent).await, 3 * attempts);
+}
