@@ -370,36 +370,31 @@ fn spread(rounds: &[Round], measure: fn(&Round) -> f64) -> (f64, f64, f64) {
     )
 }
 
-/// The rows of one sequential scenario: median wall time, CPU and allocations per request.
-fn sequential_rows(label: &str, rounds: &Rounds) {
-    let bare = spread(&rounds[2], |r| r.wall_us).0;
-    let bare_cpu = spread(&rounds[2], |r| r.cpu_us).0;
-    for (which, samples) in WHICH.iter().zip(rounds) {
-        let (wall, low, high) = spread(samples, |r| r.wall_us);
-        let cpu = spread(samples, |r| r.cpu_us).0;
-        let allocs = spread(samples, |r| r.allocs).0;
-        println!(
-            "| {label} | {} | {wall:.1} µs ({low:.1}–{high:.1}) | {:.3} | {cpu:.1} µs | {:.3} | {allocs:.0} |",
-            name(*which),
-            wall / bare,
-            cpu / bare_cpu,
-        );
-    }
+/// The measure a table is about: per-request wall time (sequential) or throughput
+/// (concurrency).
+#[derive(Clone, Copy)]
+enum Headline {
+    WallTime,
+    Throughput,
 }
 
-/// The rows of one concurrency scenario: median throughput (min–max), CPU and allocations
-/// per request.
-fn concurrent_rows(label: &str, rounds: &Rounds) {
-    let bare = spread(&rounds[2], |r| r.throughput).0;
+/// The rows of one scenario: the median headline (min–max of the rounds) and its ratio to
+/// bare, then the median CPU per request, its ratio, and the allocations per request.
+fn rows(label: &str, rounds: &Rounds, headline: Headline) {
+    let (measure, unit, digits): (fn(&Round) -> f64, &str, usize) = match headline {
+        Headline::WallTime => (|r| r.wall_us, "µs", 1),
+        Headline::Throughput => (|r| r.throughput, "req/s", 0),
+    };
+    let bare = spread(&rounds[2], measure).0;
     let bare_cpu = spread(&rounds[2], |r| r.cpu_us).0;
     for (which, samples) in WHICH.iter().zip(rounds) {
-        let (throughput, low, high) = spread(samples, |r| r.throughput);
+        let (value, low, high) = spread(samples, measure);
         let cpu = spread(samples, |r| r.cpu_us).0;
         let allocs = spread(samples, |r| r.allocs).0;
         println!(
-            "| {label} | {} | {throughput:.0} req/s ({low:.0}–{high:.0}) | {:.3} | {cpu:.1} µs | {:.3} | {allocs:.0} |",
+            "| {label} | {} | {value:.digits$} {unit} ({low:.digits$}–{high:.digits$}) | {:.3} | {cpu:.1} µs | {:.3} | {allocs:.0} |",
             name(*which),
-            throughput / bare,
+            value / bare,
             cpu / bare_cpu,
         );
     }
@@ -498,9 +493,9 @@ async fn main() {
         );
         let per_round = 2000 / scale;
         let gets = sequential(&clients, false, 7, per_round).await;
-        sequential_rows("GET /v1/call/{id}", &gets);
+        rows("GET /v1/call/{id}", &gets, Headline::WallTime);
         let creates = sequential(&clients, true, 7, per_round).await;
-        sequential_rows("POST /v1/call", &creates);
+        rows("POST /v1/call", &creates, Headline::WallTime);
     }
 
     if run("2") {
@@ -576,7 +571,7 @@ async fn main() {
         );
         for in_flight in [64, 256] {
             let rounds = concurrent(&clients, in_flight, 20_000 / scale, 7).await;
-            concurrent_rows(&in_flight.to_string(), &rounds);
+            rows(&in_flight.to_string(), &rounds, Headline::Throughput);
         }
     }
 }
