@@ -25,6 +25,7 @@ string_enum! {
 }
 
 /// An agent able to take calls.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Agent {

@@ -344,6 +344,7 @@ impl WaitForCall {
 }
 
 /// The answer to [`CreateCall::send`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallCreated {
@@ -360,6 +361,7 @@ impl FromWire<types::CallResponseData> for CallCreated {
 }
 
 /// A tag attached to a call in the dashboard.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallTag {
@@ -373,6 +375,7 @@ pub struct CallTag {
 
 /// One call. The list endpoint fills the fields up to `call_picked_at`; [`Calls::get`] fills
 /// the analysis fields too. Fields the server left out are `None` (or empty).
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Call {
@@ -481,6 +484,7 @@ fn tag(t: types::CallTag) -> CallTag {
 }
 
 /// A call's transcript.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Transcript {
@@ -492,6 +496,7 @@ pub struct Transcript {
 
 /// One turn of a transcript. The docs do not show its fields: `role`, `content` and
 /// `timestamp` are assumed, and every other field is kept in `extra`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TranscriptTurn {
@@ -525,6 +530,7 @@ impl FromWire<types::TranscriptResponseData> for Transcript {
 }
 
 /// A presigned recording URL.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Recording {
@@ -533,10 +539,24 @@ pub struct Recording {
     /// The presigned URL of the audio.
     pub recording_url: String,
     /// How long the URL stays valid, as the server said (900 s in the docs); `None` when
-    /// the answer did not say (or said something negative or absurd).
+    /// the answer did not say (or said something negative or absurd). Serialized (feature
+    /// `serde`) as whole seconds, under the wire's name `expires_in_seconds`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "expires_in_seconds", serialize_with = "whole_seconds")
+    )]
     pub expires_in: Option<std::time::Duration>,
     /// When the URL expires, by this machine's clock at the time the answer arrived.
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Serializes a duration as whole seconds.
+#[cfg(feature = "serde")]
+fn whole_seconds<S: serde::Serializer>(
+    duration: &Option<std::time::Duration>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&duration.map(|d| d.as_secs()), serializer)
 }
 
 impl FromWire<types::RecordingResponseData> for Recording {

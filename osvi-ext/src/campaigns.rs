@@ -114,6 +114,7 @@ impl Contact {
 /// A count is `None` when it is unknown: a server answer left it out, or an answer to one of
 /// the requests was accepted (`2xx`) but could not be read. Such contacts were stored; only
 /// their counts are missing.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactsAdded {
@@ -180,6 +181,7 @@ impl ContactsAdded {
 
 /// Progress of a campaign upload, reported after each request by
 /// [`AddContacts::on_progress`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UploadProgress {
@@ -194,6 +196,7 @@ pub struct UploadProgress {
 }
 
 /// A campaign's progress snapshot.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CampaignStatus {
@@ -232,6 +235,7 @@ impl CampaignStatus {
 }
 
 /// One contact upload of a campaign.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CampaignUpload {
@@ -248,6 +252,7 @@ pub struct CampaignUpload {
 }
 
 /// A calling queue of an upload.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CampaignQueue {

@@ -113,6 +113,7 @@ string_enum! {
 }
 
 /// A chat session.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChatSession {
@@ -170,6 +171,7 @@ impl FromWire<types::ChatSession> for ChatSession {
 }
 
 /// The agent's answer to a customer message.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChatReply {
@@ -198,6 +200,7 @@ impl FromWire<types::ChatInboundResponseData> for ChatReply {
 }
 
 /// The answer to an operator message or command.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SupportOutcome {
@@ -226,6 +229,7 @@ impl FromWire<types::SupportResponseData> for SupportOutcome {
 }
 
 /// A session's context after [`Chat::inject_context`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SessionContext {

@@ -44,6 +44,7 @@ impl FromWire<()> for () {
 }
 
 /// One number on an agent's DND list.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DndEntry {

@@ -44,6 +44,7 @@ impl Envelope for types::LegacyCallResponse {
 }
 
 /// A chat session started with the legacy endpoint.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LegacyChatSession {
@@ -70,6 +71,7 @@ impl FromWire<types::LegacyChatSessionResponseData> for LegacyChatSession {
 }
 
 /// The agent's answer through the legacy endpoint.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegacyChatReply {
@@ -99,6 +101,7 @@ impl FromWire<types::LegacyChatMessageResponseData> for LegacyChatReply {
 }
 
 /// A session closed through the legacy endpoint.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LegacyClosedSession {

@@ -44,6 +44,8 @@
 //! - **Forward compatible and lenient**: unknown fields are ignored, enums keep unknown values
 //!   in an `Unknown(String)` variant, and any answer field the spec does not mark required may
 //!   be absent or `null` (it is `None` or empty).
+//! - **Serializable answers** (feature `serde`): every answer type implements
+//!   `serde::Serialize`, with dates in RFC 3339 and enums as their wire strings.
 //! - **Secrets stay secret**: the token is checked when the client is built, sent as a
 //!   sensitive header, never printed by `Debug`, only over https (loopback excepted), and
 //!   never to another origin after a redirect ([`Error::Redirect`]).

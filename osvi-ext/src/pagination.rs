@@ -101,6 +101,7 @@ impl<T: Send + 'static> Pager<T> {
 }
 
 /// One page of a list, with its pagination metadata.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Page<T> {
@@ -111,6 +112,7 @@ pub struct Page<T> {
 }
 
 /// Pagination metadata of a [`Page`]. Fields the server left out are `None`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct PageMeta {

@@ -65,7 +65,10 @@ string_enum! {
     }
 }
 
-/// A webhook payload of either generation.
+/// A webhook payload of either generation. Serialized (feature `serde`) as the payload's
+/// fields plus `"kind": "call_completed"` or `"kind": "post_call_analysis"`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WebhookEvent {
@@ -76,6 +79,7 @@ pub enum WebhookEvent {
 }
 
 /// The older call-completion payload. Every field is optional in the docs.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CallCompleted {
@@ -97,6 +101,7 @@ pub struct CallCompleted {
 
 /// The current post-call integration payload. A section that was disabled or had no data is
 /// absent: its fields are `None` or empty.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PostCallAnalysis {

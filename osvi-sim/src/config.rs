@@ -1,7 +1,7 @@
 //! What a simulator starts with: tokens, agents, campaigns, scripted call outcomes, timing.
 //!
 //! [`Config::default`] is the built-in seed (one token, three active agents, an inactive one,
-//! campaign 7). A JSON file with the same fields replaces it (`osvi-sim --config sim.json`);
+//! campaign 7). A JSON file with the same fields replaces it (`osvi sim --config sim.json`);
 //! every field is optional there:
 //!
 //! ```json

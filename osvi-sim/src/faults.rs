@@ -21,7 +21,7 @@
 //! What the simulator did, whatever the client saw, is in its [`Ledger`](crate::Ledger)
 //! ([`Simulator::ledger`](crate::Simulator::ledger)).
 //!
-//! In a JSON config (`osvi-sim --config sim.json`):
+//! In a JSON config (`osvi sim --config sim.json`):
 //!
 //! ```json
 //! {"faults": {"seed": 1, "all": {"server_error": 0.05, "reset_after": 0.02},
@@ -29,7 +29,7 @@
 //! ```
 //!
 //! or from the command line, spread evenly over every kind and route:
-//! `osvi-sim --faults 0.1 --fault-seed 42`.
+//! `osvi sim --faults 0.1 --fault-seed 42`.
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
