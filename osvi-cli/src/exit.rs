@@ -1,0 +1,128 @@
+//! Exit codes: a script tells the kind of failure from the code alone, and reads the message
+//! on standard error (a JSON object there with `--json` or `--jsonl`).
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | success |
+//! | 1 | any other failure (an answer that could not be read, a 409 conflict, a file that could not be written ...) |
+//! | 2 | usage: an unknown flag, a missing or malformed argument, a bad base URL or config file |
+//! | 3 | validation: a value the API's rules refuse, found before sending (nothing was sent) or by the server (400/422); a CSV row that is not a contact |
+//! | 4 | auth: no token, or the server refused it (401/403) |
+//! | 5 | not found (404) |
+//! | 6 | rate limited (429), after the retries |
+//! | 7 | server error (5xx), after the retries |
+//! | 8 | network: no connection, a reset or a timeout |
+//! | 9 | uncertain: the server accepted a write (or part of an upload) but its answer could not be read; check before you run it again |
+
+use std::process::ExitCode;
+
+use osvi_ext::Error;
+
+use crate::output::Output;
+
+/// Any other failure.
+pub const FAILURE: u8 = 1;
+/// The command line is wrong (clap's own code for usage errors).
+pub const USAGE: u8 = 2;
+/// A value the API's rules refuse, locally or on the server.
+pub const VALIDATION: u8 = 3;
+/// No token, or a token the server refused.
+pub const AUTH: u8 = 4;
+/// The resource does not exist.
+pub const NOT_FOUND: u8 = 5;
+/// Too many requests.
+pub const RATE_LIMITED: u8 = 6;
+/// The server failed.
+pub const SERVER: u8 = 7;
+/// The network failed or a request timed out.
+pub const NETWORK: u8 = 8;
+/// A write may have happened although the command failed.
+pub const UNCERTAIN: u8 = 9;
+
+/// Why a command failed: the exit code, a short kind for `--json`, and the message.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    code: u8,
+    kind: &'static str,
+    message: String,
+    /// The HTTP status and request id of the answer behind the failure, if any.
+    status: Option<u16>,
+    request_id: Option<String>,
+}
+
+impl Failure {
+    /// A failure with no SDK error behind it.
+    pub(crate) fn new(code: u8, kind: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            kind,
+            message: message.into(),
+            status: None,
+            request_id: None,
+        }
+    }
+
+    /// Input refused before anything was sent.
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
+        Failure::new(VALIDATION, "validation", message)
+    }
+
+    /// No usable credentials.
+    pub(crate) fn auth(message: impl Into<String>) -> Self {
+        Failure::new(AUTH, "auth", message)
+    }
+
+    /// A local file or terminal could not be read or written.
+    pub(crate) fn io(message: impl Into<String>) -> Self {
+        Failure::new(FAILURE, "io", message)
+    }
+
+    /// Prints the failure on standard error and returns its exit code.
+    pub(crate) fn report(self, out: &Output) -> ExitCode {
+        if out.is_json() {
+            let mut object = serde_json::json!({
+                "error": self.kind,
+                "exit_code": self.code,
+                "message": self.message,
+            });
+            if self.status.is_some() {
+                object["status"] = self.status.into();
+                object["request_id"] = self.request_id.into();
+            }
+            eprintln!("{object}");
+        } else {
+            eprintln!("error: {}", self.message);
+        }
+        ExitCode::from(self.code)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let (code, kind) = classify(&error);
+        Failure {
+            code,
+            kind,
+            message: error.to_string(),
+            status: error.status(),
+            request_id: error.request_id().map(str::to_string),
+        }
+    }
+}
+
+/// The exit code and kind of an SDK error.
+fn classify(error: &Error) -> (u8, &'static str) {
+    match error {
+        Error::Validation { .. } | Error::BadRequest(_) => (VALIDATION, "validation"),
+        Error::Unauthorized(_) | Error::Forbidden(_) => (AUTH, "auth"),
+        Error::NotFound(_) => (NOT_FOUND, "not_found"),
+        Error::RateLimited { .. } => (RATE_LIMITED, "rate_limited"),
+        Error::Server(_) => (SERVER, "server"),
+        Error::Timeout { .. } | Error::Transport { .. } => (NETWORK, "network"),
+        Error::AcceptedButUnreadable { .. } | Error::PartialUpload { .. } => {
+            (UNCERTAIN, "uncertain")
+        }
+        Error::Config { .. } => (USAGE, "config"),
+        _ => (FAILURE, "failure"),
+    }
+}

@@ -1,0 +1,119 @@
+//! `osvi legacy`: the deprecated endpoints, for accounts that still use them. Each prints the
+//! endpoint that replaces it in its help.
+
+#![allow(deprecated)]
+
+use clap::Subcommand;
+use osvi_ext::Client;
+
+use crate::exit::Failure;
+use crate::output::Output;
+
+/// `osvi legacy ...`
+#[derive(Debug, Subcommand)]
+pub enum LegacyCommand {
+    /// Place a call through the legacy endpoint (use `osvi calls create`). Never sent twice.
+    CreateCall {
+        /// The agent that places the call.
+        #[arg(long)]
+        agent: String,
+        /// Who to call, as COUNTRY:DIGITS, e.g. IN:9876543210.
+        #[arg(long, value_name = "COUNTRY:DIGITS")]
+        to: String,
+        /// The callee's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Replaces the agent's system prompt for this call.
+        #[arg(long)]
+        system_prompt: Option<String>,
+        /// Where OSVI posts the call-completed webhook.
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// Extra data for the agent, as KEY=VALUE (repeatable).
+        #[arg(long, value_name = "KEY=VALUE", value_parser = crate::key_value)]
+        data: Vec<(String, String)>,
+    },
+    /// Start a legacy chat session (use `osvi chat create`).
+    ChatStart {
+        /// The chat agent.
+        #[arg(long)]
+        agent: String,
+        /// The person's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Metadata shown to the agent, as KEY=VALUE (repeatable).
+        #[arg(long, value_name = "KEY=VALUE", value_parser = crate::key_value)]
+        metadata: Vec<(String, String)>,
+    },
+    /// Send a message into a legacy session (use `osvi chat send`).
+    ChatSend {
+        /// The chat agent.
+        #[arg(long)]
+        agent: String,
+        /// The session's id.
+        session_id: String,
+        /// The message.
+        message: String,
+    },
+    /// Close a legacy session and print its summary (use `osvi chat support --command close`).
+    ChatClose {
+        /// The chat agent.
+        #[arg(long)]
+        agent: String,
+        /// The session's id.
+        session_id: String,
+    },
+}
+
+pub(crate) async fn run(cmd: LegacyCommand, client: &Client, out: &Output) -> Result<(), Failure> {
+    let legacy = client.legacy();
+    match cmd {
+        LegacyCommand::CreateCall {
+            agent,
+            to,
+            name,
+            system_prompt,
+            webhook_url,
+            data,
+        } => {
+            let (country, digits) = crate::calls::split_to(&to)?;
+            let mut call = legacy.create_call(agent, digits, country);
+            if let Some(name) = name {
+                call = call.person_name(name);
+            }
+            if let Some(prompt) = system_prompt {
+                call = call.system_prompt(prompt);
+            }
+            if let Some(url) = webhook_url {
+                call = call.webhook_url(url);
+            }
+            for (key, value) in data {
+                call = call.data(key, value);
+            }
+            let created = call.await?;
+            out.message(&format!("call {} placed", created.call_id), &created)
+        }
+        LegacyCommand::ChatStart {
+            agent,
+            name,
+            metadata,
+        } => {
+            let mut request = legacy.start_chat_session(agent);
+            if let Some(name) = name {
+                request = request.person_name(name);
+            }
+            for (key, value) in metadata {
+                request = request.metadata(key, value);
+            }
+            out.record(&request.await?)
+        }
+        LegacyCommand::ChatSend {
+            agent,
+            session_id,
+            message,
+        } => out.record(&legacy.send_chat_message(agent, session_id, message).await?),
+        LegacyCommand::ChatClose { agent, session_id } => {
+            out.record(&legacy.close_chat_session(agent, session_id).await?)
+        }
+    }
+}
