@@ -52,34 +52,48 @@ pub enum CallsCommand {
     },
 }
 
-/// `osvi calls create`
+/// What both ways of placing a call take (`osvi calls create`, `osvi legacy create-call`).
 #[derive(Debug, Args)]
-pub struct CreateArgs {
+pub struct CallBasics {
     /// The agent that places the call.
     #[arg(long)]
-    agent: String,
+    pub(crate) agent: String,
     /// Who to call, as COUNTRY:DIGITS (ISO 3166-1 alpha-2 country, national number), e.g.
     /// IN:9876543210.
     #[arg(long, value_name = "COUNTRY:DIGITS")]
-    to: String,
+    pub(crate) to: String,
     /// The callee's name.
     #[arg(long)]
-    name: Option<String>,
+    pub(crate) name: Option<String>,
+    /// Replaces the agent's system prompt for this call.
+    #[arg(long)]
+    pub(crate) system_prompt: Option<String>,
+    /// Where OSVI posts the call-completed webhook.
+    #[arg(long)]
+    pub(crate) webhook_url: Option<String>,
+    /// Extra data for the agent's prompt, as KEY=VALUE (repeatable).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = crate::key_value)]
+    pub(crate) data: Vec<(String, String)>,
+}
+
+impl CallBasics {
+    /// The callee as (country, digits).
+    pub(crate) fn callee(&self) -> Result<(String, String), Failure> {
+        split_to(&self.to)
+    }
+}
+
+/// `osvi calls create`
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    basics: CallBasics,
     /// What the agent says first.
     #[arg(long)]
     greeting: Option<String>,
-    /// Replaces the agent's system prompt for this call.
-    #[arg(long)]
-    system_prompt: Option<String>,
-    /// Where OSVI posts the call-completed webhook.
-    #[arg(long)]
-    webhook_url: Option<String>,
     /// A value to extract during the call, as KEY=DESCRIPTION (repeatable).
     #[arg(long, value_name = "KEY=DESCRIPTION", value_parser = crate::key_value)]
     extract: Vec<(String, String)>,
-    /// Extra data for the agent's prompt, as KEY=VALUE (repeatable).
-    #[arg(long, value_name = "KEY=VALUE", value_parser = crate::key_value)]
-    data: Vec<(String, String)>,
     /// Longest the call may last.
     #[arg(long, value_name = "SECONDS")]
     max_duration: Option<u32>,
@@ -188,30 +202,31 @@ pub(crate) async fn run(cmd: CallsCommand, client: &Client, out: &Output) -> Res
 
 /// The create-call request the flags describe.
 fn create(client: &Client, args: CreateArgs) -> Result<osvi_ext::calls::CreateCall, Failure> {
-    let (country, digits) = split_to(&args.to)?;
-    let mut call = client.calls().create(args.agent, digits, country);
-    if let Some(name) = args.name {
+    let (country, digits) = args.basics.callee()?;
+    let basics = args.basics;
+    let mut call = client.calls().create(basics.agent, digits, country);
+    if let Some(name) = basics.name {
         call = call.person_name(name);
     }
-    if let Some(greeting) = args.greeting {
-        call = call.initial_greeting(greeting);
-    }
-    if let Some(prompt) = args.system_prompt {
+    if let Some(prompt) = basics.system_prompt {
         call = call.system_prompt(prompt);
     }
-    if let Some(url) = args.webhook_url {
+    if let Some(url) = basics.webhook_url {
         call = call.webhook_url(url);
     }
-    for (key, description) in args.extract {
-        call = call.extract(key, description);
-    }
-    if !args.data.is_empty() {
-        let data: serde_json::Map<String, serde_json::Value> = args
+    if !basics.data.is_empty() {
+        let data: serde_json::Map<String, serde_json::Value> = basics
             .data
             .into_iter()
             .map(|(key, value)| (key, value.into()))
             .collect();
         call = call.additional_data(data);
+    }
+    if let Some(greeting) = args.greeting {
+        call = call.initial_greeting(greeting);
+    }
+    for (key, description) in args.extract {
+        call = call.extract(key, description);
     }
     if let Some(seconds) = args.max_duration {
         call = call.max_call_duration_seconds(seconds);
@@ -235,7 +250,7 @@ fn create(client: &Client, args: CreateArgs) -> Result<osvi_ext::calls::CreateCa
 }
 
 /// `IN:9876543210` → (`IN`, `9876543210`).
-pub(crate) fn split_to(to: &str) -> Result<(String, String), Failure> {
+fn split_to(to: &str) -> Result<(String, String), Failure> {
     match to.split_once(':') {
         Some((country, digits)) if !country.is_empty() && !digits.is_empty() => {
             Ok((country.trim().to_string(), digits.trim().to_string()))

@@ -13,26 +13,7 @@ use crate::output::Output;
 #[derive(Debug, Subcommand)]
 pub enum LegacyCommand {
     /// Place a call through the legacy endpoint (use `osvi calls create`). Never sent twice.
-    CreateCall {
-        /// The agent that places the call.
-        #[arg(long)]
-        agent: String,
-        /// Who to call, as COUNTRY:DIGITS, e.g. IN:9876543210.
-        #[arg(long, value_name = "COUNTRY:DIGITS")]
-        to: String,
-        /// The callee's name.
-        #[arg(long)]
-        name: Option<String>,
-        /// Replaces the agent's system prompt for this call.
-        #[arg(long)]
-        system_prompt: Option<String>,
-        /// Where OSVI posts the call-completed webhook.
-        #[arg(long)]
-        webhook_url: Option<String>,
-        /// Extra data for the agent, as KEY=VALUE (repeatable).
-        #[arg(long, value_name = "KEY=VALUE", value_parser = crate::key_value)]
-        data: Vec<(String, String)>,
-    },
+    CreateCall(crate::calls::CallBasics),
     /// Start a legacy chat session (use `osvi chat create`).
     ChatStart {
         /// The chat agent.
@@ -68,26 +49,19 @@ pub enum LegacyCommand {
 pub(crate) async fn run(cmd: LegacyCommand, client: &Client, out: &Output) -> Result<(), Failure> {
     let legacy = client.legacy();
     match cmd {
-        LegacyCommand::CreateCall {
-            agent,
-            to,
-            name,
-            system_prompt,
-            webhook_url,
-            data,
-        } => {
-            let (country, digits) = crate::calls::split_to(&to)?;
-            let mut call = legacy.create_call(agent, digits, country);
-            if let Some(name) = name {
+        LegacyCommand::CreateCall(basics) => {
+            let (country, digits) = basics.callee()?;
+            let mut call = legacy.create_call(basics.agent, digits, country);
+            if let Some(name) = basics.name {
                 call = call.person_name(name);
             }
-            if let Some(prompt) = system_prompt {
+            if let Some(prompt) = basics.system_prompt {
                 call = call.system_prompt(prompt);
             }
-            if let Some(url) = webhook_url {
+            if let Some(url) = basics.webhook_url {
                 call = call.webhook_url(url);
             }
-            for (key, value) in data {
+            for (key, value) in basics.data {
                 call = call.data(key, value);
             }
             let created = call.await?;

@@ -547,6 +547,15 @@ fn exit_codes_tell_failures_apart() {
         Some(9),
         "a write accepted but unreadable"
     );
+    let nowhere = format!("{}/no-such-dir/call.mp4", env!("CARGO_TARGET_TMPDIR"));
+    assert_eq!(
+        code(
+            sim.osvi()
+                .args(["calls", "download-recording", call_id, &nowhere])
+        ),
+        Some(1),
+        "any other failure: a file that cannot be written"
+    );
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("addr").port();
     drop(closed);
@@ -624,55 +633,35 @@ fn a_bad_csv_row_is_named_and_nothing_is_sent() {
         };
         text.push_str(&format!("{phone},Person {i}\n"));
     }
-    std::fs::write(&csv, &text).expect("csv");
+    let cases = [
+        (text.as_str(), "line 501: contacts[499].phone must match"),
+        (
+            "phone,name\n+919876500001,Asha\n,Ravi\n",
+            "line 3: no phone number",
+        ),
+        ("phone,name\n+919876500001,Asha\n+919876500002\n", "line: 3"),
+        ("name\nAsha\n", "no `phone` column"),
+        ("phone,name\n", "no contacts"),
+    ];
     let path = csv.to_str().expect("utf-8 path");
-    let output = sim
-        .osvi()
-        .args([
-            "campaigns",
-            "add-contacts",
-            CAMPAIGN,
-            "--agent",
-            AGENT,
-            path,
-        ])
-        .output()
-        .expect("run osvi");
-    assert_eq!(output.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("line 501: contacts[499].phone"), "{stderr}");
-
-    std::fs::write(&csv, "phone,name\n+919876500001,Asha\n,Ravi\n").expect("csv");
-    let output = sim
-        .osvi()
-        .args([
-            "campaigns",
-            "add-contacts",
-            CAMPAIGN,
-            "--agent",
-            AGENT,
-            path,
-        ])
-        .output()
-        .expect("run osvi");
-    assert_eq!(output.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("line 3: no phone number"));
-
-    std::fs::write(&csv, "name\nAsha\n").expect("csv");
-    let output = sim
-        .osvi()
-        .args([
-            "campaigns",
-            "add-contacts",
-            CAMPAIGN,
-            "--agent",
-            AGENT,
-            path,
-        ])
-        .output()
-        .expect("run osvi");
-    assert_eq!(output.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no `phone` column"));
+    for (content, message) in cases {
+        std::fs::write(&csv, content).expect("csv");
+        let output = sim
+            .osvi()
+            .args([
+                "campaigns",
+                "add-contacts",
+                CAMPAIGN,
+                "--agent",
+                AGENT,
+                path,
+            ])
+            .output()
+            .expect("run osvi");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains(message), "expected `{message}` in {stderr}");
+    }
     assert!(
         !sim.operations_seen().contains("add_campaign_contacts"),
         "nothing was sent"
