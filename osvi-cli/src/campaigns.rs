@@ -168,8 +168,18 @@ fn read_contacts(path: &Path) -> Result<(Vec<Contact>, Vec<u64>), Failure> {
     Ok((contacts, lines))
 }
 
-/// Adds the file and line to an SDK validation error about `contacts[i]`.
+/// Adds the file and line to an SDK validation error about `contacts[i]`, and to an upload
+/// that stopped part-way the line to resume from.
 fn name_row(error: Error, path: &Path, lines: &[u64]) -> Failure {
+    if let Error::PartialUpload { stored, .. } = &error {
+        let resume = lines.get(*stored).map(|line| {
+            format!(
+                "; the rows from {} line {line} on were not stored",
+                path.display()
+            )
+        });
+        return Failure::from(error).with_context(&resume.unwrap_or_default());
+    }
     if let Error::Validation { field, rule } = &error {
         let index = field
             .strip_prefix("contacts[")

@@ -77,6 +77,12 @@ impl Failure {
         Failure::new(FAILURE, "io", message)
     }
 
+    /// Appends `context` to the message.
+    pub(crate) fn with_context(mut self, context: &str) -> Self {
+        self.message.push_str(context);
+        self
+    }
+
     /// Prints the failure on standard error and returns its exit code.
     pub(crate) fn report(self, out: &Output) -> ExitCode {
         if out.is_json() {

@@ -16,6 +16,8 @@ const AGENT: &str = "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og";
 const CHAT_AGENT: &str = "agent_x9KpL2Mn_41Tg83YWQNca-B_pe";
 /// The simulator's campaign.
 const CAMPAIGN: &str = "7";
+/// A fault seed whose first draw at rate 0.5 is no fault and whose second is one.
+const SEED_FIRST_OK_SECOND_FAILS: u64 = 3;
 
 /// A simulator on its own runtime, running 200 times faster than real time.
 struct Sim {
@@ -843,4 +845,49 @@ fn sim_prints_the_environment_to_use_it() {
         "a fault rate above 1 is a usage error"
     );
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot start the simulator"));
+}
+
+#[test]
+fn an_upload_that_stops_part_way_names_the_line_to_resume_from() {
+    // 10,001 contacts take two requests; with this seed the first is stored and the second
+    // answered 503 (and not retried: --attempts 1).
+    let mut faults = Faults {
+        seed: SEED_FIRST_OK_SECOND_FAILS,
+        ..Faults::default()
+    };
+    faults.routes.insert(
+        "add_campaign_contacts".into(),
+        always(|r| r.server_error = 0.5),
+    );
+    let sim = Sim::with(Simulator::builder().faults(faults));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("contacts.csv");
+    let mut text = String::from("phone\n");
+    for i in 0..10_001 {
+        text.push_str(&format!("+9198{i:08}\n"));
+    }
+    std::fs::write(&csv, text).expect("csv");
+    let path = csv.to_str().expect("utf-8 path");
+    let output = sim
+        .osvi()
+        .args([
+            "--attempts",
+            "1",
+            "campaigns",
+            "add-contacts",
+            CAMPAIGN,
+            "--agent",
+            AGENT,
+            path,
+        ])
+        .output()
+        .expect("run osvi");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(9), "{stderr}");
+    assert!(
+        stderr.contains("after the first 10000 contacts were stored"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 10002 on were not stored"), "{stderr}");
+    assert_eq!(sim.sim.ledger().contacts_stored, 10_000);
 }
