@@ -29,14 +29,14 @@
 pub mod exit;
 mod output;
 
-mod agents;
-mod calls;
-mod campaigns;
-mod chat;
-mod dnd;
-mod legacy;
-mod sim;
-mod webhooks;
+pub mod agents;
+pub mod calls;
+pub mod campaigns;
+pub mod chat;
+pub mod dnd;
+pub mod legacy;
+pub mod sim;
+pub mod webhooks;
 
 use std::process::ExitCode;
 use std::time::Duration;
