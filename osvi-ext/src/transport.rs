@@ -127,7 +127,10 @@ impl Api {
         let outcome = (|| async {
             let number = attempts.fetch_add(1, Ordering::Relaxed) + 1;
             let attempt_span = tracing::debug_span!("osvi.attempt", attempt = number);
-            self.attempt::<E, D, _>(attempt())
+            // Boxed: the generated request future is the bulk of an operation's future, and
+            // every layer above (retry, spans, the builder's `IntoFuture`) would otherwise
+            // copy it whole each time it moves (measured with callgrind, BENCHMARKS.md).
+            self.attempt::<E, D, _>(Box::pin(attempt()))
                 .instrument(attempt_span)
                 .await
         })
