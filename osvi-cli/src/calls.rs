@@ -1,6 +1,6 @@
 //! `osvi calls`: place, list, read and wait for calls, and download recordings.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate};
@@ -308,8 +308,8 @@ fn date_bound(text: &str) -> Result<DateBound, String> {
 
 /// Downloads into `FILE.part`, then renames it to `file`: a failed download leaves no
 /// truncated file behind and never overwrites a good one.
-async fn download(client: &Client, call_id: &str, file: &PathBuf) -> Result<u64, Failure> {
-    let mut partial = file.clone().into_os_string();
+async fn download(client: &Client, call_id: &str, file: &Path) -> Result<u64, Failure> {
+    let mut partial = file.as_os_str().to_os_string();
     partial.push(".part");
     let partial = PathBuf::from(partial);
     let cannot = |e: std::io::Error| Failure::io(format!("{}: {e}", partial.display()));

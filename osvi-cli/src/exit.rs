@@ -11,7 +11,7 @@
 //! | 5 | not found (404) |
 //! | 6 | rate limited (429), after the retries |
 //! | 7 | server error (5xx), after the retries |
-//! | 8 | network: no connection, a reset or a timeout |
+//! | 8 | network: no connection, a reset or a timeout (also a `wait` past its `--deadline`) |
 //! | 9 | uncertain: the server accepted a write (or part of an upload) but its answer could not be read; check before you run it again |
 
 use std::process::ExitCode;

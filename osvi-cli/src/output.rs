@@ -114,8 +114,8 @@ impl List {
     }
 }
 
-/// A record as `key  value` lines for people, followed by a blank line (one event of a
-/// stream).
+/// A record as `key  value` lines for people (what [`Output::record`] prints), to hand to
+/// [`Output::event`], which adds the blank line that separates two events.
 pub(crate) fn record_text<T: Serialize>(value: &T) -> Result<String, Failure> {
     Ok(record_lines(&to_value(value)?))
 }

@@ -590,6 +590,19 @@ fn exit_codes_tell_failures_apart() {
     assert!(output.stdout.is_empty());
 }
 
+/// Runs `osvi [flags] campaigns add-contacts 7 --agent AGENT csv`; returns the exit code and
+/// standard error.
+fn add_contacts(sim: &Sim, flags: &[&str], csv: &str) -> (Option<i32>, String) {
+    let output = sim
+        .osvi()
+        .args(flags)
+        .args(["campaigns", "add-contacts", CAMPAIGN, "--agent", AGENT, csv])
+        .output()
+        .expect("run osvi");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr)
+}
+
 #[test]
 fn a_thousand_row_csv_is_uploaded() {
     let sim = Sim::start();
@@ -648,20 +661,8 @@ fn a_bad_csv_row_is_named_and_nothing_is_sent() {
     let path = csv.to_str().expect("utf-8 path");
     for (content, message) in cases {
         std::fs::write(&csv, content).expect("csv");
-        let output = sim
-            .osvi()
-            .args([
-                "campaigns",
-                "add-contacts",
-                CAMPAIGN,
-                "--agent",
-                AGENT,
-                path,
-            ])
-            .output()
-            .expect("run osvi");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(3), "{stderr}");
+        let (code, stderr) = add_contacts(&sim, &[], path);
+        assert_eq!(code, Some(3), "{stderr}");
         assert!(stderr.contains(message), "expected `{message}` in {stderr}");
     }
     assert!(
@@ -868,22 +869,8 @@ fn an_upload_that_stops_part_way_names_the_line_to_resume_from() {
     }
     std::fs::write(&csv, text).expect("csv");
     let path = csv.to_str().expect("utf-8 path");
-    let output = sim
-        .osvi()
-        .args([
-            "--attempts",
-            "1",
-            "campaigns",
-            "add-contacts",
-            CAMPAIGN,
-            "--agent",
-            AGENT,
-            path,
-        ])
-        .output()
-        .expect("run osvi");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(9), "{stderr}");
+    let (code, stderr) = add_contacts(&sim, &["--attempts", "1"], path);
+    assert_eq!(code, Some(9), "{stderr}");
     assert!(
         stderr.contains("after the first 10000 contacts were stored"),
         "{stderr}"
