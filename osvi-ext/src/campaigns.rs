@@ -275,7 +275,7 @@ impl FromWire<types::CampaignStatus> for CampaignStatus {
             is_retry_enabled: campaign.is_retry_enabled,
             retry_threshold: campaign.retry_threshold,
             retry_delay: crate::lenient::integer(campaign.retry_delay),
-            created_at: campaign.created_at,
+            created_at: campaign.created_at.map(Into::into),
             calls_total: calls.total,
             calls_by_status: calls
                 .by_status
@@ -291,7 +291,7 @@ impl FromWire<types::CampaignStatus> for CampaignStatus {
                     campaign_upload_id: u.campaign_upload_id,
                     file_name: u.file_name,
                     agent_uuid: u.agent_uuid,
-                    created_at: u.created_at,
+                    created_at: u.created_at.map(Into::into),
                     queues: u
                         .queues
                         .unwrap_or_default()

@@ -164,8 +164,8 @@ impl FromWire<types::ChatSession> for ChatSession {
             state_fields: metadata.state_fields.unwrap_or_default(),
             context: metadata.context.unwrap_or_default(),
             active_human: s.active_human,
-            created_at: s.created_at,
-            updated_at: s.updated_at,
+            created_at: s.created_at.map(Into::into),
+            updated_at: s.updated_at.map(Into::into),
         })
     }
 }

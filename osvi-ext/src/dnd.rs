@@ -67,7 +67,7 @@ impl FromWire<types::DndNumber> for DndEntry {
             agent_uuid: d.agent_uuid,
             phone: d.phone,
             reason: crate::lenient::string(d.reason),
-            created_at: d.created_at,
+            created_at: d.created_at.map(Into::into),
         })
     }
 }

@@ -13,8 +13,12 @@
 //!   field ([`spec::rules`]). osvi-ext and osvi-sim read them instead of typing paths, names
 //!   and limits by hand.
 //!
+//! - [`Timestamp`]: the type of every `format: date-time` field, a `chrono::DateTime<Utc>`
+//!   with a fast path for decoding the usual RFC 3339 shape.
+//!
 //! `generated.rs`, `mock.rs`, `spec.rs` and `openapi.json` are written by `cargo xtask regen`
-//! and never edited by hand; this file holds the few hand-written types they refer to.
+//! and never edited by hand; this file and `timestamp.rs` hold the few hand-written types
+//! they refer to.
 //!
 //! Cargo features:
 //! - `rustls` (default): TLS through rustls.
@@ -41,6 +45,9 @@ pub use generated::*;
 
 #[rustfmt::skip]
 pub mod spec;
+
+mod timestamp;
+pub use timestamp::Timestamp;
 
 /// Typed httpmock helpers, one per operation: see [`mock::MockServerExt`].
 #[cfg(feature = "httpmock")]

@@ -450,11 +450,11 @@ impl State {
                 .to_string()
             }),
             call_id: call.id.clone(),
-            call_picked_at: picked.then(|| call.answered_at()),
+            call_picked_at: picked.then(|| call.answered_at().into()),
             call_type: Some(types::CallType(call_type::OUTBOUND.into())),
             campaign_id: call.campaign_id,
             campaign_upload_id: call.upload_id,
-            created_at: Some(call.created_at),
+            created_at: Some(call.created_at.into()),
             duration_seconds: Some(if picked { call.talk_seconds } else { 0 }),
             from_number: Some("+911140001234".into()),
             phone_number: Some(call.phone.clone()),
@@ -764,7 +764,7 @@ impl State {
                     campaign_upload_id: Some(u.id),
                     file_name: Some(u.file_name.clone()),
                     agent_uuid: Some(u.agent_uuid.clone()),
-                    created_at: Some(u.created_at),
+                    created_at: Some(u.created_at.into()),
                     queues: Some(vec![types::CampaignQueue {
                         agent_uuid: Some(u.agent_uuid.clone()),
                         total_queued: Some(u.call_ids.len() as i64),
@@ -782,7 +782,7 @@ impl State {
                 is_retry_enabled: Some(false),
                 retry_threshold: Some(1),
                 retry_delay: Some(1800.into()),
-                created_at: Some(campaign.created_at),
+                created_at: Some(campaign.created_at.into()),
             }),
             calls: Some(types::CampaignStatusCalls {
                 total: Some(total),
@@ -853,8 +853,8 @@ impl State {
                 context: Some(s.context.clone()),
             }),
             active_human: s.active_human.clone(),
-            created_at: Some(s.created_at),
-            updated_at: Some(s.updated_at),
+            created_at: Some(s.created_at.into()),
+            updated_at: Some(s.updated_at.into()),
         }
     }
 
@@ -1054,7 +1054,7 @@ fn dnd_wire(d: &DndRecord) -> types::DndNumber {
         agent_uuid: Some(d.agent_uuid.clone()),
         phone: d.phone.clone(),
         reason: d.reason.clone().map(Value::from),
-        created_at: Some(d.created_at),
+        created_at: Some(d.created_at.into()),
     }
 }
 

@@ -90,4 +90,22 @@ proptest! {
         prop_assert_eq!(err.kind(), expected);
         prop_assert_eq!(err.status(), Some(status));
     }
+
+    /// Every `format: date-time` field is an `osvi_generated::Timestamp`, whose fast path must
+    /// read exactly what chrono reads, to the same instant, and refuse what chrono refuses.
+    #[test]
+    fn a_timestamp_reads_what_chrono_reads(
+        text in prop_oneof![
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,11})?(Z|z|[+-][0-9]{2}:?[0-9]{2})?",
+            "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-4]):[0-6][0-9]:[0-6][0-9](\\.[0-9]{1,10})?(Z|[+-]([01][0-9]|2[0-4]):[0-6][0-9])",
+            "[0-9+:.TZ -]{0,32}",
+        ],
+    ) {
+        let ours = text.parse::<osvi_generated::Timestamp>().ok().map(|t| t.0);
+        let chrono = text
+            .parse::<chrono::DateTime<chrono::FixedOffset>>()
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc));
+        prop_assert_eq!(ours, chrono, "{}", text);
+    }
 }

@@ -3,7 +3,8 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
 use crate::{facts, normalize, spec};
@@ -51,15 +52,27 @@ pub fn generate(path: &Path) -> Result<Output, String> {
 
 /// The settings the SDK is generated with: builder-style methods (a renamed parameter is a
 /// missing setter, a compile error, never a value sent under another name), and the
-/// transport in `ClientHooks` over the hand-written inner type `crate::Hooks`.
+/// transport in `ClientHooks` over the hand-written inner type `crate::Hooks`, and every
+/// `format: date-time` string as the hand-written `crate::Timestamp` (chrono's `DateTime<Utc>`
+/// with a fast decoding path).
 fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     let inner: proc_macro2::TokenStream = "crate::Hooks".parse().unwrap_or_default();
+    let date_time = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        format: Some("date-time".to_string()),
+        ..Default::default()
+    };
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(inner)
-        .with_hooks(HooksMode::Expected);
+        .with_hooks(HooksMode::Expected)
+        .with_conversion(
+            date_time,
+            "crate::Timestamp",
+            [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
+        );
     settings
 }
 
