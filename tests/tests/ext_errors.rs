@@ -358,3 +358,52 @@ async fn an_absurd_recording_expiry_is_no_expiry_not_a_panic() {
     assert_eq!(recording.recording_url, "https://s3.example/x.mp4");
     assert_eq!((recording.expires_in, recording.expires_at), (None, None));
 }
+
+/// One client, sixteen requests in flight on one task (`join_all`), half answered 200 and half
+/// 404: each result carries its own answer's status, request id and message, never a
+/// neighbour's (the transport keeps each request's answer apart from the others').
+#[tokio::test]
+async fn concurrent_requests_on_one_task_each_keep_their_own_answer() {
+    let server = MockServer::start_async().await;
+    for n in 0..8 {
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(format!("/v1/call/found-{n}"));
+                then.status(200)
+                    .header("x-request-id", format!("ok-{n}"))
+                    .json_body(json!({"success": true, "data": {"call_id": format!("found-{n}")}}));
+            })
+            .await;
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(format!("/v1/call/gone-{n}"));
+                then.status(404)
+                    .header("x-request-id", format!("req-{n}"))
+                    .json_body(json!({"success": false, "error": format!("no call gone-{n}")}));
+            })
+            .await;
+    }
+    let client = client(&server);
+    let requests = (0..8)
+        .flat_map(|n| [format!("found-{n}"), format!("gone-{n}")])
+        .map(|id| {
+            let client = client.clone();
+            async move { (id.clone(), client.calls().get(id).await) }
+        });
+    let results = futures::future::join_all(requests).await;
+    assert_eq!(results.len(), 16);
+    for (id, result) in results {
+        match (id.strip_prefix("gone-"), result) {
+            (None, Ok(call)) => assert_eq!(call.call_id, id),
+            (Some(n), Err(Error::NotFound(f))) => assert_eq!(
+                failure(&f),
+                (
+                    404,
+                    Some(format!("req-{n}").as_str()),
+                    vec![format!("no call {id}").as_str()]
+                )
+            ),
+            (_, other) => panic!("{id}: {other:?}"),
+        }
+    }
+}
