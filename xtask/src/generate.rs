@@ -40,8 +40,18 @@ pub fn generate(path: &Path) -> Result<Output, String> {
         .map_err(|e| format!("{}: cannot write as JSON: {e}", path.display()))?;
     normalize::normalize(&mut doc);
     let openapi = to_openapiv3(doc).map_err(|e| format!("{}: {e}", path.display()))?;
-    let client = run_progenitor(|generator| generator.generate_tokens(&openapi))?;
-    let mock = run_progenitor(|generator| generator.httpmock(&openapi, "crate"))?;
+    // The two generations are independent: run them on two threads (most of regen's time).
+    let (client, mock) = quietly(|| {
+        std::thread::scope(|scope| {
+            let mock = scope.spawn(|| run_progenitor(|g| g.httpmock(&openapi, "crate")));
+            let client = run_progenitor(|g| g.generate_tokens(&openapi));
+            let mock = mock
+                .join()
+                .unwrap_or_else(|_| Err("the httpmock generation thread panicked".into()));
+            (client, mock)
+        })
+    });
+    let (client, mock) = (client?, mock?);
     Ok(Output {
         client,
         mock,
@@ -82,18 +92,26 @@ fn to_openapiv3(doc: Value) -> Result<openapiv3::OpenAPI, String> {
         .map_err(|e| format!("the normalized spec is not valid OpenAPI 3.0: {e}"))
 }
 
+/// Runs `work` with the panic hook silenced (progenitor reports some spec problems by
+/// panicking; [`run_progenitor`] turns those panics into messages), then restores the hook.
+/// The hook is process-wide, so it is set once here around both generation threads.
+fn quietly<T>(work: impl FnOnce() -> T) -> T {
+    let previous_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = work();
+    panic::set_hook(previous_hook);
+    result
+}
+
 /// Runs one progenitor generation on a fresh generator, turns its errors and panics into
 /// messages, and formats the tokens with prettyplease.
 fn run_progenitor(
     generate: impl FnOnce(&mut Generator) -> Result<proc_macro2::TokenStream, progenitor::Error>,
 ) -> Result<String, String> {
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut generator = Generator::new(&settings());
         generate(&mut generator)
     }));
-    panic::set_hook(previous_hook);
     let tokens = match outcome {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(e)) => return Err(format!("progenitor rejected the spec: {e}")),
