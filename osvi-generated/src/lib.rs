@@ -12,7 +12,6 @@
 //!   values of every enum ([`spec::enums`]), and the validation rules of every constrained
 //!   field ([`spec::rules`]). osvi-ext and osvi-sim read them instead of typing paths, names
 //!   and limits by hand.
-//!
 //! - [`Timestamp`]: the type of every `format: date-time` field, a `chrono::DateTime<Utc>`
 //!   with a fast path for decoding the usual RFC 3339 shape.
 //!
