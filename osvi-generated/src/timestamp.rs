@@ -40,9 +40,10 @@ impl From<Timestamp> for DateTime<Utc> {
     }
 }
 
+/// RFC 3339 in UTC with `Z` (`2026-06-12T04:00:00Z`), as serialized, so it parses back.
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        f.write_str(&self.0.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
     }
 }
 
@@ -213,6 +214,9 @@ mod tests {
             serde_json::to_string(&time).unwrap(),
             serde_json::to_string(&time.0).unwrap()
         );
+        assert_eq!(time.to_string(), "2026-06-12T04:00:00Z");
+        assert_eq!(serde_json::to_string(&time).unwrap(), format!("\"{time}\""));
+        assert_eq!(time.to_string().parse::<Timestamp>().unwrap(), time);
         let error = serde_json::from_str::<Timestamp>("\"yesterday\"").unwrap_err();
         assert!(
             error
