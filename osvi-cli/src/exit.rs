@@ -18,8 +18,6 @@ use std::process::ExitCode;
 
 use osvi_ext::Error;
 
-use crate::output::Output;
-
 /// Any other failure.
 pub const FAILURE: u8 = 1;
 /// The command line is wrong (clap's own code for usage errors).
@@ -83,9 +81,10 @@ impl Failure {
         self
     }
 
-    /// Prints the failure on standard error and returns its exit code.
-    pub(crate) fn report(self, out: &Output) -> ExitCode {
-        if out.is_json() {
+    /// Prints the failure on standard error (one JSON object when `json`, else one line for
+    /// people) and returns its exit code.
+    pub(crate) fn report(self, json: bool) -> ExitCode {
+        if json {
             let mut object = serde_json::json!({
                 "error": self.kind,
                 "exit_code": self.code,

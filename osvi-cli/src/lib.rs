@@ -156,7 +156,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let out = Output::new(cli.global.format());
     match dispatch(cli, &out).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(&out),
+        Err(failure) => failure.report(out.is_json()),
     }
 }
 

@@ -13,7 +13,7 @@ use osvi_generated::types;
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::{awaitable, string_enum};
-use crate::transport::{Envelope, FromWire};
+use crate::wire::{Envelope, FromWire};
 use osvi_generated::spec::{enums, operations};
 
 string_enum! {

@@ -26,8 +26,8 @@ use serde_json::{Map, Value};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::{awaitable, string_enum};
-use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
+use crate::wire::{Envelope, FromWire, envelope};
 use osvi_generated::spec::{enums, operations, rules};
 
 envelope!(
@@ -448,14 +448,6 @@ awaitable!(
     SendMessage: send => ChatReply,
     Support: send => SupportOutcome,
 );
-
-/// Decodes a `get_active_chat_session` answer in either of its shapes (for the property
-/// tests): the `Debug` text of the one that reads it.
-pub(crate) fn decode_active(raw: &crate::transport::RawResponse) -> Result<String> {
-    use crate::private::show;
-    show::<types::ActiveChatSessionResponse, ChatSession>(raw)
-        .or_else(|_| show::<types::ActiveChatSessionResponse, HashMap<String, ChatSession>>(raw))
-}
 
 /// Builder of `POST /v1/chat/session`, from [`Chat::create_session`].
 #[derive(Debug, Clone)]

@@ -28,7 +28,8 @@ use osvi_generated::spec::API_TOKEN_HEADER;
 
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
-use crate::transport::MAX_BODY_BYTES;
+use crate::transport::Api;
+use crate::transport::exchange::{MAX_BODY_BYTES, Transport};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.osvi.ai";
@@ -44,22 +45,10 @@ pub const TOKEN_LENGTH: usize = 16;
 /// reach each resource through it (`client.calls()`, `client.dnd()` ...).
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) inner: Arc<Transport>,
     pub(crate) policy: RetryPolicy,
     /// A per-request timeout replacing the HTTP client's, set by [`Client::with_timeout`].
     pub(crate) timeout: Option<Duration>,
-}
-
-/// What every request needs; shared by all clones of a [`Client`].
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    /// The base URL without a trailing `/`, as the generated client joins paths to it.
-    pub(crate) base_url: String,
-    /// The token header of the spec (`API-Token`).
-    pub(crate) token_header: HeaderName,
-    pub(crate) token: HeaderValue,
-    pub(crate) user_agent: HeaderValue,
-    pub(crate) max_body_bytes: usize,
 }
 
 impl fmt::Debug for Client {
@@ -103,6 +92,31 @@ impl Client {
         let mut client = self.clone();
         client.timeout = Some(timeout);
         client
+    }
+
+    /// A client that uses `policy` for its requests; the connection pool and every other
+    /// setting are shared with `self`. Use it for one request
+    /// (`client.with_retry_policy(p).calls().get(id)`) or keep it.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        let mut client = self.clone();
+        client.policy = policy;
+        client
+    }
+
+    /// The retry policy of this client.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// The generated client for one call of `operation`, sending through this client.
+    pub(crate) fn api(&self, operation: &'static osvi_generated::Operation) -> Api {
+        Api::new(&self.inner, self.policy, self.timeout, operation)
+    }
+
+    /// Starts a plain GET of `url` (a presigned download URL: no API token, no retries) and
+    /// returns the response once its status is a success.
+    pub(crate) async fn download(&self, url: &str) -> Result<reqwest::Response> {
+        self.inner.download(url, self.timeout).await
     }
 }
 
@@ -216,7 +230,7 @@ impl ClientBuilder {
         .build()
         .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
-            inner: Arc::new(Inner {
+            inner: Arc::new(Transport {
                 http,
                 base_url: base_url.as_str().trim_end_matches('/').to_string(),
                 token_header,

@@ -22,9 +22,9 @@ use osvi_generated::types;
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::awaitable;
-use crate::pagination::{Page, Pager, list_envelope};
-use crate::transport::{Envelope, FromWire, envelope};
+use crate::pagination::{Page, Pager};
 use crate::validate;
+use crate::wire::{Envelope, FromWire, envelope, list_envelope};
 
 envelope!(types::DndNumberResponse => types::DndNumber);
 list_envelope!(types::DndListResponse => types::DndNumber);
@@ -34,12 +34,6 @@ impl Envelope for types::MessageResponse {
     type Data = ();
     fn into_parts(self) -> (Option<bool>, Option<()>) {
         (self.success, Some(()))
-    }
-}
-
-impl FromWire<()> for () {
-    fn from_wire(_: ()) -> std::result::Result<Self, String> {
-        Ok(())
     }
 }
 

@@ -20,6 +20,11 @@
 use std::fmt;
 use std::time::Duration;
 
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+
+use crate::campaigns::model::ContactsAdded;
+
 /// Shorthand for `Result<T, osvi_ext::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -132,7 +137,7 @@ pub enum Error {
         /// How many contacts, from the start, were stored.
         stored: usize,
         /// The merged summary of the requests that succeeded.
-        summary: Box<crate::campaigns::ContactsAdded>,
+        summary: Box<ContactsAdded>,
         /// Why the next request failed.
         source: Box<Error>,
     },
@@ -199,7 +204,107 @@ fn excerpt(body: &str) -> Option<String> {
     Some(line)
 }
 
+/// Headers that may carry the server's request id, in the order they are looked up.
+const REQUEST_ID_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("request-id"),
+    HeaderName::from_static("x-amzn-requestid"),
+];
+
+/// The request id header of an answer, if it has one.
+pub(crate) fn request_id_header(headers: &HeaderMap) -> Option<HeaderValue> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| headers.get(name))
+        .cloned()
+}
+
+/// The request id of an answer, as text.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    let header = request_id_header(headers)?;
+    header.to_str().ok().map(str::to_string)
+}
+
+/// The first KiB of a body, as lossy UTF-8.
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
+    let end = body.len().min(BODY_EXCERPT_BYTES);
+    String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+/// The `Retry-After` header, in seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+impl ApiFailure {
+    /// The status, request id and messages of an error answer.
+    pub(crate) fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let parsed: Option<osvi_generated::types::ApiError> = serde_json::from_slice(body).ok();
+        let mut messages = Vec::new();
+        let mut details = None;
+        if let Some(body) = parsed {
+            messages.extend(body.errors.unwrap_or_default());
+            messages.extend(body.error);
+            messages.extend(body.message);
+            details = body.details.filter(|d| !d.is_null()).map(Box::new);
+        }
+        ApiFailure {
+            status: status.as_u16(),
+            request_id: request_id(headers),
+            messages,
+            details,
+            body: body_excerpt(body),
+        }
+    }
+}
+
 impl Error {
+    /// The error for an answer with a non-2xx status: each status the API documents has its
+    /// variant; a `3xx` is a redirect the SDK did not follow.
+    pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let failure = ApiFailure::from_answer(status, headers, body);
+        match status.as_u16() {
+            400 | 422 => Error::BadRequest(failure),
+            401 => Error::Unauthorized(failure),
+            403 => Error::Forbidden(failure),
+            404 => Error::NotFound(failure),
+            409 => Error::Conflict(failure),
+            429 => Error::RateLimited {
+                failure,
+                retry_after: retry_after(headers),
+            },
+            500..=599 => Error::Server(failure),
+            300..=399 => Error::Redirect {
+                location: headers
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                failure,
+            },
+            _ => Error::UnexpectedStatus(failure),
+        }
+    }
+
+    /// Classifies a reqwest failure of `operation`.
+    pub(crate) fn from_reqwest(operation: &str, error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            return Error::Timeout {
+                message: format!("{operation}: {}", error_chain(&error)),
+            };
+        }
+        Error::Transport {
+            message: format!("{operation}: {}", error_chain(&error)),
+            before_sending: error.is_connect(),
+            source: Some(error),
+        }
+    }
+
     /// A validation error for `field` breaking `rule`.
     pub(crate) fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
         Error::Validation {
@@ -365,6 +470,18 @@ impl fmt::Display for Error {
     }
 }
 
+/// The error and its sources, joined, so "error sending request" says why.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
@@ -376,5 +493,24 @@ impl std::error::Error for Error {
             Error::Io { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
     }
 }

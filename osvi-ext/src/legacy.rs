@@ -21,8 +21,8 @@ use crate::calls::CallCreated;
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::awaitable;
-use crate::transport::{Envelope, FromWire, envelope};
 use crate::validate;
+use crate::wire::{Envelope, FromWire, envelope};
 
 envelope!(
     types::LegacyChatSessionResponse => types::LegacyChatSessionResponseData,

@@ -59,16 +59,19 @@
 
 #![warn(missing_docs)]
 
+// From the bottom up: the error and answer traits, the transport, then the resources.
 mod client;
 mod error;
 mod lenient;
 mod macros;
 mod polling;
-#[doc(hidden)]
-pub mod private;
 pub mod retry;
 mod transport;
 mod validate;
+mod wire;
+
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub mod agents;
 pub mod calls;

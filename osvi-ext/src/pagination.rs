@@ -31,7 +31,7 @@ use futures::{Stream, StreamExt, TryStreamExt, stream};
 use osvi_generated::types;
 
 use crate::error::Result;
-use crate::transport::FromWire;
+use crate::wire::FromWire;
 
 /// The server's default page size, assumed when the caller sets none.
 const DEFAULT_PER_PAGE: u32 = 25;
@@ -143,20 +143,6 @@ impl<W, T: FromWire<W>> FromWire<(Vec<W>, Option<types::PaginationMeta>)> for Pa
         })
     }
 }
-
-/// Implements the transport's `Envelope` for a generated `{success, data: [..], meta}` list
-/// response.
-macro_rules! list_envelope {
-    ($($body:ty => $item:ty),* $(,)?) => {$(
-        impl crate::transport::Envelope for $body {
-            type Data = (Vec<$item>, Option<osvi_generated::types::PaginationMeta>);
-            fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
-                (self.success, Some((self.data.unwrap_or_default(), self.meta)))
-            }
-        }
-    )*};
-}
-pub(crate) use list_envelope;
 
 /// Whether the walk is over after `page` (page number `number`, asked with `per_page`).
 fn is_last<T>(page: &Page<T>, number: u32, per_page: u32) -> bool {

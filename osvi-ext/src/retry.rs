@@ -17,7 +17,7 @@
 //! wait, capped by `max_delay`. The schedule comes from the [`backon`] crate.
 //!
 //! The policy is set on the client and can be changed for one request with
-//! [`Client::with_retry_policy`]:
+//! [`Client::with_retry_policy`](crate::Client::with_retry_policy):
 //!
 //! ```no_run
 //! use osvi_ext::RetryPolicy;
@@ -38,18 +38,32 @@ use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 
-use crate::client::Client;
+use osvi_generated::{Operation, PlacesCalls};
+
 use crate::error::Error;
 
 /// What a request does, which decides what may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Safety {
-    /// GET and DELETE: safe to repeat.
-    Read,
+    /// GET and DELETE: idempotent, safe to repeat.
+    Idempotent,
     /// A POST that does not place calls: repeated only when the policy opts in.
     Write,
     /// A POST that dials people: repeated only if the first attempt never left.
     PlacesCalls,
+}
+
+impl Safety {
+    /// The class of `operation` as the spec describes it: its method, and its
+    /// `x-osvi-places-calls` (an operation that places calls only when a body flag is set
+    /// starts as a write; the transport raises it when the flag is set).
+    pub(crate) fn of(operation: &Operation) -> Safety {
+        match (operation.method, operation.places_calls) {
+            (_, PlacesCalls::Always) => Safety::PlacesCalls,
+            ("GET" | "DELETE", _) => Safety::Idempotent,
+            _ => Safety::Write,
+        }
+    }
 }
 
 /// How the SDK retries failed requests. See the [module docs](crate::retry).
@@ -133,7 +147,7 @@ impl RetryPolicy {
         match safety {
             Safety::PlacesCalls => before_sending,
             Safety::Write if !self.retry_writes => false,
-            Safety::Read | Safety::Write => before_sending || is_transient(error),
+            Safety::Idempotent | Safety::Write => before_sending || is_transient(error),
         }
     }
 
@@ -170,22 +184,6 @@ fn is_transient(error: &Error) -> bool {
         Error::Server(f) => matches!(f.status, 500 | 502 | 503 | 504),
         Error::UnexpectedStatus(f) => f.status == 408,
         _ => false,
-    }
-}
-
-impl Client {
-    /// A client that uses `policy` for its requests; the connection pool and every other
-    /// setting are shared with `self`. Use it for one request
-    /// (`client.with_retry_policy(p).calls().get(id)`) or keep it.
-    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
-        let mut client = self.clone();
-        client.policy = policy;
-        client
-    }
-
-    /// The retry policy of this client.
-    pub fn retry_policy(&self) -> RetryPolicy {
-        self.policy
     }
 }
 
@@ -234,10 +232,10 @@ mod tests {
             &transport(false),
             &transport(true),
         ] {
-            assert!(policy.allows(Safety::Read, e), "{e:?}");
+            assert!(policy.allows(Safety::Idempotent, e), "{e:?}");
         }
         for e in [&s501, &s400] {
-            assert!(!policy.allows(Safety::Read, e), "{e:?}");
+            assert!(!policy.allows(Safety::Idempotent, e), "{e:?}");
         }
         assert!(policy.allows(Safety::PlacesCalls, &transport(true)));
         for e in [&timeout, &s503, &s429, &transport(false)] {

@@ -8,6 +8,7 @@
 //! country, an agent of the account ...).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
@@ -18,7 +19,10 @@ use osvi_generated::Operation;
 use osvi_generated::spec::operations;
 use serde_json::{Value, json};
 
-use crate::http::Shared;
+/// The largest request body the simulator reads (a campaign upload of 10,000 contacts is a
+/// few MiB). The checks here read the body first; the journal and the fault injector use the
+/// same bound.
+pub(crate) const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
 /// The validators of every operation, built once per simulator, in the order of
 /// `spec::operations::ALL`.
@@ -268,20 +272,23 @@ pub(crate) fn rejection(operation: &Operation, problems: Vec<String>) -> Respons
 }
 
 /// Middleware (after routing): validates the request against its operation's schemas.
-pub(crate) async fn check(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+pub(crate) async fn check(
+    State(conformance): State<Arc<Conformance>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let template = request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let conformance = shared.conformance.clone();
     let Some(checks) = operation_at(request.method().as_str(), &template)
         .and_then(|index| conformance.checks.get(index))
     else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
-    let bytes: Bytes = match axum::body::to_bytes(body, crate::http::MAX_REQUEST_BYTES).await {
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return rejection(checks.operation, vec!["the body is too large".into()]);

@@ -49,7 +49,7 @@ use futures::StreamExt as _;
 use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::http::Shared;
+use crate::conform::MAX_REQUEST_BYTES;
 
 /// One kind of fault. See the [module docs](self) for what each does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -288,19 +288,19 @@ impl Injector {
 
 /// Middleware: injects the drawn fault of each request of an operation.
 pub(crate) async fn inject(
-    AxumState(shared): AxumState<Shared>,
+    AxumState(injector): AxumState<Arc<Injector>>,
     ConnectInfo(connection): ConnectInfo<Connection>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !shared.faults.enabled() {
+    if !injector.enabled() {
         return next.run(request).await;
     }
     let operation = crate::conform::operation_of(&request).unwrap_or_default();
-    let Some(kind) = shared.faults.draw(&operation) else {
+    let Some(kind) = injector.draw(&operation) else {
         return next.run(request).await;
     };
-    let faults = &shared.faults.faults;
+    let faults = &injector.faults;
     match kind {
         FaultKind::ResetBefore => connection.reset(),
         FaultKind::ServerError => {
@@ -345,7 +345,7 @@ async fn damage(
     stall: Duration,
 ) -> Response {
     let (mut parts, body) = response.into_parts();
-    let full = axum::body::to_bytes(body, crate::http::MAX_REQUEST_BYTES)
+    let full = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
         .await
         .unwrap_or_default();
     let half = full.slice(..full.len() / 2);

@@ -17,6 +17,7 @@ use osvi_generated::{Operation, types};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::journal::Journal;
 use crate::state::{CallFilter, Failure, State, parse_bound, strict_e164};
 
 /// What every handler shares.
@@ -27,76 +28,10 @@ pub(crate) struct Shared {
     /// The spec's validators of every operation.
     pub(crate) conformance: Arc<crate::conform::Conformance>,
     /// Every exchange, when the journal is on.
-    pub(crate) journal: Option<Arc<Mutex<Vec<Exchange>>>>,
+    pub(crate) journal: Option<Journal>,
     /// The fault injector (injects nothing unless configured).
     pub(crate) faults: Arc<crate::faults::Injector>,
 }
-
-/// One request the simulator answered, as kept by its journal.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Exchange {
-    /// The `operationId` of the spec, or empty for a path the API does not have.
-    pub operation: String,
-    /// The HTTP method.
-    pub method: String,
-    /// The path, as sent.
-    pub path: String,
-    /// The query string, as sent (without `?`).
-    pub query: String,
-    /// The request body.
-    pub request_body: Vec<u8>,
-    /// The status of the answer.
-    pub status: u16,
-    /// The body of the answer.
-    pub response_body: Vec<u8>,
-}
-
-/// Middleware: keeps the exchange in the journal, when it is on.
-async fn record(AxumState(shared): AxumState<Shared>, request: Request, next: Next) -> Response {
-    let Some(journal) = shared.journal.clone() else {
-        return next.run(request).await;
-    };
-    let method = request.method().as_str().to_string();
-    let path = request.uri().path().to_string();
-    let query = request.uri().query().unwrap_or_default().to_string();
-    let template = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
-    let operation = crate::conform::operation_at(&method, &template).map_or(String::new(), |i| {
-        osvi_generated::spec::operations::ALL[i].id.to_string()
-    });
-    let (parts, body) = request.into_parts();
-    let request_body = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
-        .await
-        .unwrap_or_default();
-    let response = next
-        .run(Request::from_parts(parts, request_body.clone().into()))
-        .await;
-    let (parts, body) = response.into_parts();
-    let response_body = axum::body::to_bytes(body, MAX_REQUEST_BYTES)
-        .await
-        .unwrap_or_default();
-    journal
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .push(Exchange {
-            operation,
-            method,
-            path,
-            query,
-            request_body: request_body.to_vec(),
-            status: parts.status.as_u16(),
-            response_body: response_body.to_vec(),
-        });
-    Response::from_parts(parts, response_body.into())
-}
-
-/// The largest request body the simulator reads (a campaign upload of 10,000 contacts is a
-/// few MiB).
-pub(crate) const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -182,13 +117,16 @@ pub(crate) fn router(shared: Shared) -> Router {
             on(&op::LEGACY_CLOSE_CHAT_SESSION, legacy_close_session),
         )
         .route_layer(middleware::from_fn_with_state(
-            shared.clone(),
+            shared.conformance.clone(),
             crate::conform::check,
         ))
         .layer(middleware::from_fn_with_state(shared.clone(), authenticate))
-        .route_layer(middleware::from_fn_with_state(shared.clone(), record))
         .route_layer(middleware::from_fn_with_state(
-            shared.clone(),
+            shared.journal.clone(),
+            crate::journal::record,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            shared.faults.clone(),
             crate::faults::inject,
         ));
     Router::new()

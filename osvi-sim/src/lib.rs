@@ -38,8 +38,9 @@ pub mod config;
 mod conform;
 pub mod faults;
 
-pub use http::Exchange;
 mod http;
+mod journal;
+pub use journal::Exchange;
 mod state;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

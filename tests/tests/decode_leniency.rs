@@ -11,7 +11,7 @@
 
 mod common;
 
-use osvi_ext::private::decode_response;
+use osvi_ext::fuzzing::decode_response;
 use serde_json::{Map, Value, json};
 
 /// One step into a JSON document.
@@ -463,7 +463,7 @@ fn every_example_decodes_without_each_optional_field_and_with_assumed_types_vari
 
 /// With `OSVI_FUZZ_CORPUS=<dir>` set, every body this test decodes (each example and each
 /// variant) is also written as a seed of the fuzz targets: `<dir>/decode_response/` (with the
-/// operation and status selector bytes of `osvi_ext::private::fuzz_case`, and every error
+/// operation and status selector bytes of `osvi_ext::fuzzing::fuzz_case`, and every error
 /// status with the spec's error bodies) and `<dir>/webhooks_parse/`.
 struct Corpus {
     dir: Option<std::path::PathBuf>,
@@ -484,14 +484,14 @@ impl Corpus {
             Some((operation, status)) => {
                 let seeds = std::iter::once((*status, body.to_vec())).chain(
                     ERROR_BODIES.iter().flat_map(|error| {
-                        osvi_ext::private::FUZZ_STATUSES
+                        osvi_ext::fuzzing::FUZZ_STATUSES
                             .iter()
                             .filter(|s| **s >= 300)
                             .map(|s| (*s, error.as_bytes().to_vec()))
                     }),
                 );
                 for (status, body) in seeds {
-                    let case = osvi_ext::private::fuzz_case(operation, status, &body)
+                    let case = osvi_ext::fuzzing::fuzz_case(operation, status, &body)
                         .expect("the spec's operations and statuses are fuzz selectors");
                     write_seed(&dir.join("decode_response"), &case);
                 }

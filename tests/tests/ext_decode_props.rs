@@ -2,7 +2,7 @@
 //! of every operation give a typed result, never a panic, and the status decides the error.
 
 use osvi_ext::Error;
-use osvi_ext::private::{decode_response, operations};
+use osvi_ext::fuzzing::{decode_response, operations};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

@@ -21,35 +21,22 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashMap;
+pub(crate) mod model;
+
+pub use model::{
+    CampaignQueue, CampaignState, CampaignStatus, CampaignUpload, ContactsAdded, UploadProgress,
+};
+
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use osvi_generated::spec::{operations, rules};
 use osvi_generated::types;
 use serde_json::{Map, Value};
 
-use crate::calls::CallStatus;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::macros::{awaitable, string_enum};
-use crate::transport::{FromWire, envelope};
+use crate::macros::awaitable;
 use crate::validate;
-use osvi_generated::spec::{enums, operations, rules};
-
-envelope!(
-    types::CampaignContactsResponse => types::CampaignContactsResponseData,
-    types::CampaignStatusResponse => types::CampaignStatus,
-);
-
-string_enum! {
-    /// Whether a campaign is calling.
-    pub enum CampaignState {
-        /// Calling its contacts.
-        Active = enums::campaign_info_status::ACTIVE,
-        /// Paused (value assumed: the docs show only `active`).
-        Inactive = enums::campaign_info_status::INACTIVE,
-    }
-}
 
 /// A contact for a campaign: a phone number, a name, and prompt variables.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,205 +93,6 @@ impl Contact {
             person_name: self.person_name.clone(),
             extra: self.variables.clone(),
         }
-    }
-}
-
-/// The answer to [`AddContacts::send`]: the counts of every request of the upload, added up.
-///
-/// A count is `None` when it is unknown: a server answer left it out, or an answer to one of
-/// the requests was accepted (`2xx`) but could not be read. Such contacts were stored; only
-/// their counts are missing.
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ContactsAdded {
-    /// The uploads the contacts were stored under, one per request (10,000 contacts each)
-    /// whose answer named one.
-    pub campaign_upload_ids: Vec<i64>,
-    /// Contacts in the requests.
-    pub contacts_received: Option<i64>,
-    /// Contacts stored.
-    pub contacts_accepted: Option<i64>,
-    /// Duplicates dropped.
-    pub duplicates_removed: Option<i64>,
-    /// Whether the contacts were released to the calling queue (by every request).
-    pub enqueued: Option<bool>,
-    /// Calls queued.
-    pub queued_calls: Option<i64>,
-    /// Contacts skipped because their number is on the agent's DND list. Their shape is not
-    /// documented, so each is kept as the JSON the server sent.
-    pub dnd_skipped: Vec<Value>,
-}
-
-impl FromWire<types::CampaignContactsResponseData> for ContactsAdded {
-    fn from_wire(d: types::CampaignContactsResponseData) -> std::result::Result<Self, String> {
-        Ok(ContactsAdded {
-            campaign_upload_ids: d.campaign_upload_id.into_iter().collect(),
-            contacts_received: d.contacts_received,
-            contacts_accepted: d.contacts_accepted,
-            duplicates_removed: d.duplicates_removed,
-            enqueued: d.enqueued,
-            queued_calls: d.queued_calls,
-            dnd_skipped: d.dnd_skipped.unwrap_or_default(),
-        })
-    }
-}
-
-impl ContactsAdded {
-    /// The summary of a request that was accepted but whose answer could not be read.
-    fn unknown() -> Self {
-        ContactsAdded::default()
-    }
-
-    /// Adds the counts of a later request of the same upload; unknown stays unknown.
-    fn merge(&mut self, part: ContactsAdded, first: bool) {
-        fn sum(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-            a.zip(b).map(|(a, b)| a + b)
-        }
-        if first {
-            *self = part;
-            return;
-        }
-        self.campaign_upload_ids.extend(part.campaign_upload_ids);
-        self.contacts_received = sum(self.contacts_received, part.contacts_received);
-        self.contacts_accepted = sum(self.contacts_accepted, part.contacts_accepted);
-        self.duplicates_removed = sum(self.duplicates_removed, part.duplicates_removed);
-        self.enqueued = match (self.enqueued, part.enqueued) {
-            (Some(false), _) | (_, Some(false)) => Some(false),
-            (Some(true), Some(true)) => Some(true),
-            _ => None,
-        };
-        self.queued_calls = sum(self.queued_calls, part.queued_calls);
-        self.dnd_skipped.extend(part.dnd_skipped);
-    }
-}
-
-/// Progress of a campaign upload, reported after each request by
-/// [`AddContacts::on_progress`].
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UploadProgress {
-    /// Contacts stored so far.
-    pub contacts_sent: usize,
-    /// Contacts in the whole upload.
-    pub contacts_total: usize,
-    /// Requests done so far.
-    pub requests_done: usize,
-    /// Requests the upload takes.
-    pub requests_total: usize,
-}
-
-/// A campaign's progress snapshot.
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CampaignStatus {
-    /// The campaign's id.
-    pub id: Option<i64>,
-    /// Its name.
-    pub name: Option<String>,
-    /// Active or not.
-    pub state: Option<CampaignState>,
-    /// Whether unanswered calls are retried.
-    pub is_retry_enabled: Option<bool>,
-    /// Maximum attempts per contact.
-    pub retry_threshold: Option<i64>,
-    /// Delay between attempts (seconds, assumed unit; its JSON type is not documented, so a
-    /// number sent as a string is read too).
-    pub retry_delay: Option<i64>,
-    /// When the campaign was created.
-    pub created_at: Option<DateTime<Utc>>,
-    /// Calls placed so far.
-    pub calls_total: Option<i64>,
-    /// Calls per outcome.
-    pub calls_by_status: HashMap<CallStatus, i64>,
-    /// Every contact upload, with its calling queues.
-    pub uploads: Vec<CampaignUpload>,
-}
-
-impl CampaignStatus {
-    /// Whether every queue of every upload is complete (a queue whose state the answer left
-    /// out is not).
-    pub fn is_drained(&self) -> bool {
-        self.uploads
-            .iter()
-            .flat_map(|u| &u.queues)
-            .all(|q| q.completed == Some(true))
-    }
-}
-
-/// One contact upload of a campaign.
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CampaignUpload {
-    /// The upload's id.
-    pub campaign_upload_id: Option<i64>,
-    /// The stored file name (API uploads look like `1718000000-api_contacts_....csv`).
-    pub file_name: Option<String>,
-    /// The agent calling these contacts.
-    pub agent_uuid: Option<String>,
-    /// When the upload was made.
-    pub created_at: Option<DateTime<Utc>>,
-    /// Its calling queues.
-    pub queues: Vec<CampaignQueue>,
-}
-
-/// A calling queue of an upload.
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CampaignQueue {
-    /// The agent of the queue.
-    pub agent_uuid: Option<String>,
-    /// Contacts queued.
-    pub total_queued: Option<i64>,
-    /// Whether the queue is done (`None` when the answer did not say).
-    pub completed: Option<bool>,
-}
-
-impl FromWire<types::CampaignStatus> for CampaignStatus {
-    fn from_wire(s: types::CampaignStatus) -> std::result::Result<Self, String> {
-        let campaign = s.campaign.unwrap_or_default();
-        let calls = s.calls.unwrap_or_default();
-        Ok(CampaignStatus {
-            id: campaign.id,
-            name: campaign.name,
-            state: crate::lenient::string(campaign.status).map(CampaignState::from),
-            is_retry_enabled: campaign.is_retry_enabled,
-            retry_threshold: campaign.retry_threshold,
-            retry_delay: crate::lenient::integer(campaign.retry_delay),
-            created_at: campaign.created_at.map(Into::into),
-            calls_total: calls.total,
-            calls_by_status: calls
-                .by_status
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(status, count)| (CallStatus::from(status), count))
-                .collect(),
-            uploads: s
-                .uploads
-                .unwrap_or_default()
-                .into_iter()
-                .map(|u| CampaignUpload {
-                    campaign_upload_id: u.campaign_upload_id,
-                    file_name: u.file_name,
-                    agent_uuid: u.agent_uuid,
-                    created_at: u.created_at.map(Into::into),
-                    queues: u
-                        .queues
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|q| CampaignQueue {
-                            agent_uuid: q.agent_uuid,
-                            total_queued: q.total_queued,
-                            completed: q.completed,
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
     }
 }
 

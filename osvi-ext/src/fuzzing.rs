@@ -1,10 +1,10 @@
-//! Not public API: hooks for this workspace's property tests and fuzz targets. May change in
-//! any release.
+//! Not public API: the decode table of this workspace's property tests and fuzz targets
+//! (hidden from the docs). May change in any release.
 
 use osvi_generated::types;
 
 use crate::error::Result;
-use crate::transport::{RawResponse, accepted, decode};
+use crate::transport::decode::{RawResponse, accepted, show};
 
 /// The statuses a fuzz input can select (every status the API documents, and 503).
 pub const FUZZ_STATUSES: [u16; 11] = [200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 503];
@@ -91,7 +91,7 @@ pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<Stri
         _ if id == op::SEND_CHAT_MESSAGE.id => {
             show::<types::ChatInboundResponse, chat::ChatReply>(&raw)
         }
-        _ if id == op::GET_ACTIVE_CHAT_SESSION.id => chat::decode_active(&raw),
+        _ if id == op::GET_ACTIVE_CHAT_SESSION.id => decode_active(&raw),
         _ if id == op::SEND_SUPPORT_COMMAND.id => {
             show::<types::SupportResponse, chat::SupportOutcome>(&raw)
         }
@@ -118,11 +118,11 @@ pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<Stri
     accepted(facts, shown)
 }
 
-/// The `Debug` text of the domain value `D` decoded from `raw`.
-pub(crate) fn show<E, D>(raw: &RawResponse) -> Result<String>
-where
-    E: crate::transport::Envelope,
-    D: crate::transport::FromWire<E::Data> + std::fmt::Debug,
-{
-    decode::<E, D>(raw).map(|value| format!("{value:?}"))
+/// Decodes a `get_active_chat_session` answer in either of its shapes: the `Debug` text of
+/// the one that reads it.
+fn decode_active(raw: &RawResponse) -> Result<String> {
+    use crate::chat::ChatSession;
+    use std::collections::HashMap;
+    show::<types::ActiveChatSessionResponse, ChatSession>(raw)
+        .or_else(|_| show::<types::ActiveChatSessionResponse, HashMap<String, ChatSession>>(raw))
 }

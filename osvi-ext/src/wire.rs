@@ -1,0 +1,63 @@
+//! The two traits that turn a generated response body into what an operation returns:
+//! [`Envelope`] says where a body keeps its `success` flag and its data, [`FromWire`] builds
+//! the SDK's answer type from the generated wire type. They sit at the bottom of the crate:
+//! the answer types implement them, the transport's decoding uses them.
+
+use serde::de::DeserializeOwned;
+
+/// A response body type: where its `success` flag and its data are. Envelope-less bodies
+/// report no flag and are their own data.
+pub(crate) trait Envelope: DeserializeOwned {
+    /// What the operation returns once the envelope is removed.
+    type Data;
+    /// `(success, data)`.
+    fn into_parts(self) -> (Option<bool>, Option<Self::Data>);
+}
+
+/// Implements [`Envelope`] for generated `{success, data}` response types whose `data` the
+/// spec marks required (what the answer is about).
+macro_rules! envelope {
+    ($($body:ty => $data:ty),* $(,)?) => {$(
+        impl crate::wire::Envelope for $body {
+            type Data = $data;
+            fn into_parts(self) -> (Option<bool>, Option<$data>) {
+                (self.success, Some(self.data))
+            }
+        }
+    )*};
+}
+pub(crate) use envelope;
+
+/// Implements [`Envelope`] for a generated `{success, data: [..], meta}` list
+/// response.
+macro_rules! list_envelope {
+    ($($body:ty => $item:ty),* $(,)?) => {$(
+        impl crate::wire::Envelope for $body {
+            type Data = (Vec<$item>, Option<osvi_generated::types::PaginationMeta>);
+            fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
+                (self.success, Some((self.data.unwrap_or_default(), self.meta)))
+            }
+        }
+    )*};
+}
+pub(crate) use list_envelope;
+
+/// Conversion from a generated wire type into a domain type; `Err` names what is missing or
+/// wrong, and becomes an [`Error::Decode`](crate::Error::Decode) that keeps the response's
+/// status and body.
+pub(crate) trait FromWire<W>: Sized {
+    fn from_wire(wire: W) -> std::result::Result<Self, String>;
+}
+
+impl<W, T: FromWire<W>> FromWire<Vec<W>> for Vec<T> {
+    fn from_wire(wire: Vec<W>) -> std::result::Result<Self, String> {
+        wire.into_iter().map(T::from_wire).collect()
+    }
+}
+
+/// An answer without data (`{success, message}`) returns `()`.
+impl FromWire<()> for () {
+    fn from_wire(_: ()) -> std::result::Result<Self, String> {
+        Ok(())
+    }
+}
