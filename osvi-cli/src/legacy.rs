@@ -36,6 +36,15 @@ pub enum LegacyCommand {
         /// The message.
         message: String,
     },
+    /// Pause a legacy session; the customer's next message resumes it (the v1 API has no
+    /// pause; `osvi chat support` controls v1 sessions).
+    ChatPause {
+        /// The chat agent.
+        #[arg(long)]
+        agent: String,
+        /// The session's id.
+        session_id: String,
+    },
     /// Close a legacy session and print its summary (use `osvi chat support --command close`).
     ChatClose {
         /// The chat agent.
@@ -86,6 +95,9 @@ pub(crate) async fn run(cmd: LegacyCommand, client: &Client, out: &Output) -> Re
             session_id,
             message,
         } => out.record(&legacy.send_chat_message(agent, session_id, message).await?),
+        LegacyCommand::ChatPause { agent, session_id } => {
+            out.record(&legacy.pause_chat_session(agent, session_id).await?)
+        }
         LegacyCommand::ChatClose { agent, session_id } => {
             out.record(&legacy.close_chat_session(agent, session_id).await?)
         }

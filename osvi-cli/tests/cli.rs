@@ -314,6 +314,21 @@ fn every_api_subcommand_runs_against_the_simulator() {
         "hello",
     ]);
     assert_eq!(legacy_reply["session_id"], legacy_id.as_str());
+    let paused = json(&["legacy", "chat-pause", "--agent", CHAT_AGENT, &legacy_id]);
+    assert_eq!(
+        paused,
+        json!({"session_id": legacy_id.as_str(), "message": "Session paused"})
+    );
+    // The next message resumes the paused session.
+    let resumed = json(&[
+        "legacy",
+        "chat-send",
+        "--agent",
+        CHAT_AGENT,
+        &legacy_id,
+        "still there?",
+    ]);
+    assert_eq!(resumed["session_id"], legacy_id.as_str());
     let legacy_closed = json(&["legacy", "chat-close", "--agent", CHAT_AGENT, &legacy_id]);
     assert!(legacy_closed["summary"].is_string());
 

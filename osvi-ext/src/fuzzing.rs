@@ -110,6 +110,9 @@ pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<Stri
         _ if id == op::LEGACY_CLOSE_CHAT_SESSION.id => {
             show::<types::LegacyCloseSessionResponse, legacy::LegacyClosedSession>(&raw)
         }
+        _ if id == op::LEGACY_PAUSE_CHAT_SESSION.id => {
+            show::<types::LegacyPauseSessionResponse, legacy::LegacyPausedSession>(&raw)
+        }
         _ => Err(crate::Error::validation(
             "operation",
             format!("osvi-ext does not decode `{id}`"),

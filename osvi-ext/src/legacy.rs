@@ -28,6 +28,7 @@ envelope!(
     types::LegacyChatSessionResponse => types::LegacyChatSessionResponseData,
     types::LegacyChatMessageResponse => types::LegacyChatMessageResponseData,
     types::LegacyCloseSessionResponse => types::LegacyCloseSessionResponseData,
+    types::LegacyPauseSessionResponse => types::LegacyPauseSessionResponseData,
 );
 
 /// Newer envelope `{success, data: {call_id}}`, older `{status: "success", message, call_id}`.
@@ -121,6 +122,27 @@ impl FromWire<types::LegacyCloseSessionResponseData> for LegacyClosedSession {
     }
 }
 
+/// A session paused through the legacy endpoint.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LegacyPausedSession {
+    /// The session.
+    pub session_id: String,
+    /// The server's message (`Session paused` in the docs).
+    pub message: Option<String>,
+}
+
+impl FromWire<types::LegacyPauseSessionResponseData> for LegacyPausedSession {
+    fn from_wire(d: types::LegacyPauseSessionResponseData) -> std::result::Result<Self, String> {
+        nested_success(d.success)?;
+        Ok(LegacyPausedSession {
+            session_id: d.session_id,
+            message: d.message,
+        })
+    }
+}
+
 /// Older legacy chat responses repeat `success` inside `data`.
 fn nested_success(success: Option<bool>) -> std::result::Result<(), String> {
     match success {
@@ -210,6 +232,24 @@ impl Legacy<'_> {
         session_id: impl Into<String>,
     ) -> LegacyCloseChatSession {
         LegacyCloseChatSession {
+            client: self.client.clone(),
+            agent_uuid: agent_uuid.into(),
+            session_id: session_id.into(),
+        }
+    }
+
+    /// `POST /chat_sessions/{id}/pause_session`: pauses an active session of `agent_uuid`;
+    /// the customer's next message resumes it. Sends the `{agent_uuid}` body of the current
+    /// docs (an older version of the page took none).
+    #[deprecated(
+        note = "legacy endpoint; the v1 chat API has no pause: use `client.chat().support(id)` (POST /v1/chat/session/{id}/support) for session control"
+    )]
+    pub fn pause_chat_session(
+        &self,
+        agent_uuid: impl Into<String>,
+        session_id: impl Into<String>,
+    ) -> LegacyPauseChatSession {
+        LegacyPauseChatSession {
             client: self.client.clone(),
             agent_uuid: agent_uuid.into(),
             session_id: session_id.into(),
@@ -331,7 +371,43 @@ impl LegacyCloseChatSession {
     }
 }
 
+/// Builder of legacy `POST /chat_sessions/{id}/pause_session`, from
+/// [`Legacy::pause_chat_session`]: await it, or call [`send`](LegacyPauseChatSession::send).
+#[derive(Debug, Clone)]
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct LegacyPauseChatSession {
+    client: Client,
+    agent_uuid: String,
+    session_id: String,
+}
+
+impl LegacyPauseChatSession {
+    /// Validates and pauses the session.
+    pub async fn send(self) -> Result<LegacyPausedSession> {
+        validate::string(
+            "id",
+            &self.session_id,
+            &rules::legacy_pause_chat_session::ID,
+        )?;
+        let rule = &rules::legacy_pause_session_request::AGENT_UUID;
+        validate::string("agent_uuid", &self.agent_uuid, rule)?;
+        let body = types::LegacyPauseSessionRequest {
+            agent_uuid: Some(self.agent_uuid),
+        };
+        let api = self.client.api(&operations::LEGACY_PAUSE_CHAT_SESSION);
+        api.run(|| {
+            api.raw()
+                .legacy_pause_chat_session()
+                .id(self.session_id.as_str())
+                .body(body.clone())
+                .send()
+        })
+        .await
+    }
+}
+
 awaitable!(
+    LegacyPauseChatSession: send => LegacyPausedSession,
     LegacyCreateCall: send => CallCreated,
     LegacyStartChatSession: send => LegacyChatSession,
     LegacySendChatMessage: send => LegacyChatReply,

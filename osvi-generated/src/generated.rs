@@ -1107,6 +1107,43 @@ pub mod types {
             Default::default()
         }
     }
+    ///The current page's body. `agent_uuid` is "Unique identifier of the agent handling the session."; whether it is required is not visible, so it is optional here.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct LegacyPauseSessionRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_uuid: ::std::option::Option<::std::string::String>,
+    }
+    impl LegacyPauseSessionRequest {
+        pub fn builder() -> builder::LegacyPauseSessionRequest {
+            Default::default()
+        }
+    }
+    ///`LegacyPauseSessionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct LegacyPauseSessionResponse {
+        pub data: LegacyPauseSessionResponseData,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+    impl LegacyPauseSessionResponse {
+        pub fn builder() -> builder::LegacyPauseSessionResponse {
+            Default::default()
+        }
+    }
+    ///`LegacyPauseSessionResponseData`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct LegacyPauseSessionResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        pub session_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+    impl LegacyPauseSessionResponseData {
+        pub fn builder() -> builder::LegacyPauseSessionResponseData {
+            Default::default()
+        }
+    }
     ///`ListCallsCallType`
     #[derive(
         ::serde::Deserialize,
@@ -7203,6 +7240,204 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct LegacyPauseSessionRequest {
+            agent_uuid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyPauseSessionRequest {
+            fn default() -> Self {
+                Self {
+                    agent_uuid: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyPauseSessionRequest {
+            pub fn agent_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_uuid: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyPauseSessionRequest>
+        for super::LegacyPauseSessionRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyPauseSessionRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_uuid: value.agent_uuid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyPauseSessionRequest>
+        for LegacyPauseSessionRequest {
+            fn from(value: super::LegacyPauseSessionRequest) -> Self {
+                Self {
+                    agent_uuid: Ok(value.agent_uuid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyPauseSessionResponse {
+            data: ::std::result::Result<
+                super::LegacyPauseSessionResponseData,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyPauseSessionResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyPauseSessionResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LegacyPauseSessionResponseData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyPauseSessionResponse>
+        for super::LegacyPauseSessionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyPauseSessionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyPauseSessionResponse>
+        for LegacyPauseSessionResponse {
+            fn from(value: super::LegacyPauseSessionResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LegacyPauseSessionResponseData {
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for LegacyPauseSessionResponseData {
+            fn default() -> Self {
+                Self {
+                    message: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl LegacyPauseSessionResponseData {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LegacyPauseSessionResponseData>
+        for super::LegacyPauseSessionResponseData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LegacyPauseSessionResponseData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message: value.message?,
+                    session_id: value.session_id?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LegacyPauseSessionResponseData>
+        for LegacyPauseSessionResponseData {
+            fn from(value: super::LegacyPauseSessionResponseData) -> Self {
+                Self {
+                    message: Ok(value.message),
+                    session_id: Ok(value.session_id),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct MessageResponse {
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -8785,6 +9020,25 @@ let response = client.legacy_close_chat_session()
 ```*/
     pub fn legacy_close_chat_session(&self) -> builder::LegacyCloseChatSession<'_> {
         builder::LegacyCloseChatSession::new(self)
+    }
+    /**Pause a chat session (legacy)
+
+Legacy — will be deprecated soon. Replaced by `POST /v1/chat/session/{id}/support` (`send_support_command`), which takes over session lifecycle control in the Chat v1 endpoints; its commands include no pause. Pauses an active chat session; the session can be resumed by sending another message. The current page takes a `{agent_uuid}` body (whether it is required is not visible); an older version took no body, so the body is optional here.
+
+Sends a `POST` request to `/chat_sessions/{id}/pause_session`
+
+Arguments:
+- `id`: The session ID to pause.
+- `body`
+```ignore
+let response = client.legacy_pause_chat_session()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn legacy_pause_chat_session(&self) -> builder::LegacyPauseChatSession<'_> {
+        builder::LegacyPauseChatSession::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -11213,6 +11467,155 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::legacy_pause_chat_session`]
+
+[`Client::legacy_pause_chat_session`]: super::Client::legacy_pause_chat_session*/
+    #[derive(Debug, Clone)]
+    pub struct LegacyPauseChatSession<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::LegacyPauseSessionRequest, String>,
+    }
+    impl<'a> LegacyPauseChatSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LegacyPauseSessionRequest>,
+            <V as std::convert::TryInto<
+                types::LegacyPauseSessionRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LegacyPauseSessionRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LegacyPauseSessionRequest,
+            ) -> types::builder::LegacyPauseSessionRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/chat_sessions/{id}/pause_session`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::LegacyPauseSessionResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LegacyPauseSessionRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/chat_sessions/{}/pause_session", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "legacy_pause_chat_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

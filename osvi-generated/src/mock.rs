@@ -1678,6 +1678,104 @@ pub mod operations {
             )
         }
     }
+    pub struct LegacyPauseChatSessionWhen(::httpmock::When);
+    impl LegacyPauseChatSessionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/chat_sessions/[^/]*/pause_session$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/chat_sessions/{}/pause_session$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::LegacyPauseSessionRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct LegacyPauseChatSessionThen(::httpmock::Then);
+    impl LegacyPauseChatSessionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::LegacyPauseSessionResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unprocessable_entity(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ApiError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1760,6 +1858,12 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::LegacyCloseChatSessionWhen,
             operations::LegacyCloseChatSessionThen,
+        );
+    fn legacy_pause_chat_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LegacyPauseChatSessionWhen,
+            operations::LegacyPauseChatSessionThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -1998,6 +2102,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::LegacyCloseChatSessionWhen::new(when),
                 operations::LegacyCloseChatSessionThen::new(then),
+            )
+        })
+    }
+    fn legacy_pause_chat_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::LegacyPauseChatSessionWhen,
+            operations::LegacyPauseChatSessionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::LegacyPauseChatSessionWhen::new(when),
+                operations::LegacyPauseChatSessionThen::new(then),
             )
         })
     }

@@ -347,8 +347,21 @@ pub mod operations {
         places_calls: PlacesCalls::Never,
         deprecated: true,
     };
+    /// `POST /chat_sessions/{id}/pause_session`: Pause a chat session (legacy).
+    pub const LEGACY_PAUSE_CHAT_SESSION: Operation = Operation {
+        id: "legacy_pause_chat_session",
+        method: "POST",
+        path: "/chat_sessions/{id}/pause_session",
+        path_params: &["id"],
+        query_params: &[],
+        has_body: true,
+        success_status: 200,
+        statuses: &[200, 400, 401, 404, 409, 422, 500],
+        places_calls: PlacesCalls::Never,
+        deprecated: true,
+    };
     /// Every operation, in the order of the spec.
-    pub const ALL: [&Operation; 20] = [
+    pub const ALL: [&Operation; 21] = [
         &LIST_ACTIVE_AGENTS,
         &CREATE_CALL,
         &LIST_CALLS,
@@ -369,6 +382,7 @@ pub mod operations {
         &LEGACY_START_CHAT_SESSION,
         &LEGACY_SEND_CHAT_MESSAGE,
         &LEGACY_CLOSE_CHAT_SESSION,
+        &LEGACY_PAUSE_CHAT_SESSION,
     ];
 }
 /// The wire names of every operation's path and query parameters: one module per
@@ -459,6 +473,11 @@ pub mod params {
     }
     /// Parameters of `legacy_close_chat_session`.
     pub mod legacy_close_chat_session {
+        /// `id`
+        pub const ID: &str = "id";
+    }
+    /// Parameters of `legacy_pause_chat_session`.
+    pub mod legacy_pause_chat_session {
         /// `id`
         pub const ID: &str = "id";
     }
@@ -978,6 +997,18 @@ pub mod rules {
             example: None,
         };
     }
+    /// Rules of `LegacyPauseSessionRequest`.
+    pub mod legacy_pause_session_request {
+        use super::*;
+        /// `LegacyPauseSessionRequest.agent_uuid`
+        pub const AGENT_UUID: StringRule = StringRule {
+            min_length: None,
+            max_length: None,
+            pattern: Some("^agent_[A-Za-z0-9_-]+$"),
+            format: None,
+            example: Some("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og"),
+        };
+    }
     /// Rules of the parameters of `list_calls`.
     pub mod list_calls {
         use super::*;
@@ -1126,6 +1157,18 @@ pub mod rules {
     pub mod legacy_close_chat_session {
         use super::*;
         /// `legacy_close_chat_session.id`
+        pub const ID: StringRule = StringRule {
+            min_length: Some(1),
+            max_length: None,
+            pattern: None,
+            format: None,
+            example: None,
+        };
+    }
+    /// Rules of the parameters of `legacy_pause_chat_session`.
+    pub mod legacy_pause_chat_session {
+        use super::*;
+        /// `legacy_pause_chat_session.id`
         pub const ID: StringRule = StringRule {
             min_length: Some(1),
             max_length: None,

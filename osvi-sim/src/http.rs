@@ -116,6 +116,10 @@ pub(crate) fn router(shared: Shared) -> Router {
             op::LEGACY_CLOSE_CHAT_SESSION.path,
             on(&op::LEGACY_CLOSE_CHAT_SESSION, legacy_close_session),
         )
+        .route(
+            op::LEGACY_PAUSE_CHAT_SESSION.path,
+            on(&op::LEGACY_PAUSE_CHAT_SESSION, legacy_pause_session),
+        )
         .route_layer(middleware::from_fn_with_state(
             shared.conformance.clone(),
             crate::conform::check,
@@ -593,5 +597,25 @@ async fn legacy_close_session(
         success: None,
         session_id,
         summary: Some("The customer chatted with the agent; the session is closed.".into()),
+    }))
+}
+
+async fn legacy_pause_session(
+    AxumState(shared): AxumState<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    // The older version of the endpoint takes no body.
+    let request: types::LegacyPauseSessionRequest = match body.is_empty() {
+        true => types::LegacyPauseSessionRequest::default(),
+        false => typed(&body)?,
+    };
+    let session_id = shared
+        .lock()
+        .pause_session(&id, request.agent_uuid.as_deref())?;
+    Ok(ok(types::LegacyPauseSessionResponseData {
+        success: Some(true),
+        session_id,
+        message: Some("Session paused".into()),
     }))
 }

@@ -205,6 +205,13 @@ pub(crate) struct SessionRecord {
     updated_at: DateTime<Utc>,
 }
 
+impl SessionRecord {
+    /// Active or paused (`dormant`): not closed.
+    fn is_open(&self) -> bool {
+        self.status != session_status::CLOSED
+    }
+}
+
 /// The most context entries a session keeps.
 pub(crate) const MAX_CONTEXT: usize = 5;
 /// The most contacts one campaign request takes.
@@ -795,11 +802,9 @@ impl State {
     // ------------------------------------------------------------ chat
 
     fn active_session_index(&self, customer_id: &str, agent_uuid: &str) -> Option<usize> {
-        self.sessions.iter().position(|s| {
-            s.customer_id == customer_id
-                && s.agent_uuid == agent_uuid
-                && s.status == session_status::ACTIVE
-        })
+        self.sessions
+            .iter()
+            .position(|s| s.customer_id == customer_id && s.agent_uuid == agent_uuid && s.is_open())
     }
 
     pub(crate) fn create_session(
@@ -875,9 +880,11 @@ impl State {
         };
         let now = self.now();
         let session = &mut self.sessions[index];
-        if session.status != session_status::ACTIVE {
+        if !session.is_open() {
             return Err(Failure::Conflict("session is closed".into()));
         }
+        // A message resumes a paused session.
+        session.status = session_status::ACTIVE;
         session.updated_at = now;
         let reply = match session.mode {
             mode::SUPPORT => None,
@@ -900,7 +907,7 @@ impl State {
         self.sessions
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.customer_id == customer_id && s.status == session_status::ACTIVE)
+            .filter(|(_, s)| s.customer_id == customer_id && s.is_open())
             .map(|(i, s)| (s.agent_uuid.clone(), self.session_wire(i)))
             .collect()
     }
@@ -997,6 +1004,24 @@ impl State {
             return Err(Failure::NotFound("Session not found".into()));
         }
         session.status = session_status::CLOSED;
+        Ok(session.id.clone())
+    }
+
+    /// Legacy `POST /chat_sessions/{id}/pause_session`: the session becomes `dormant` until
+    /// the customer's next message. The docs show no error: a session of another agent is
+    /// `404` (as for close), a closed one `409`; pausing a paused session is a success.
+    pub(crate) fn pause_session(&mut self, id: &str, agent_uuid: Option<&str>) -> Outcome<String> {
+        let index = self.session_index(id)?;
+        let now = self.now();
+        let session = &mut self.sessions[index];
+        if agent_uuid.is_some_and(|agent| agent != session.agent_uuid) {
+            return Err(Failure::NotFound("Session not found".into()));
+        }
+        if !session.is_open() {
+            return Err(Failure::Conflict("session is closed".into()));
+        }
+        session.status = session_status::DORMANT;
+        session.updated_at = now;
         Ok(session.id.clone())
     }
 }

@@ -151,6 +151,10 @@ async fn every_operation_sent_by_osvi_ext_and_served_by_osvi_sim_follows_the_spe
         .await
         .unwrap();
     legacy
+        .pause_chat_session(AGENT, &started.session_id)
+        .await
+        .unwrap();
+    legacy
         .close_chat_session(AGENT, &started.session_id)
         .await
         .unwrap();

@@ -438,6 +438,57 @@ async fn chat_sessions_follow_the_documented_rules() {
 
 #[tokio::test]
 #[allow(deprecated)]
+async fn a_paused_session_is_dormant_until_the_next_message() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let session = client
+        .chat()
+        .create_session(AGENT, "cust-pause")
+        .await
+        .unwrap();
+    // The older version of the endpoint takes no body: the simulator accepts both.
+    let raw = reqwest::Client::new()
+        .post(format!(
+            "{}/chat_sessions/{}/pause_session",
+            sim.base_url(),
+            session.id
+        ))
+        .header("API-Token", sim.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 200);
+    let paused = client
+        .chat()
+        .active_session(AGENT, "cust-pause")
+        .await
+        .unwrap();
+    assert_eq!(paused.id, session.id);
+    assert_eq!(paused.status, Some(SessionStatus::Dormant));
+    client
+        .chat()
+        .send_message(AGENT, "cust-pause", "Hello again")
+        .await
+        .unwrap();
+    let resumed = client
+        .chat()
+        .active_session(AGENT, "cust-pause")
+        .await
+        .unwrap();
+    assert_eq!(resumed.id, session.id);
+    assert_eq!(resumed.status, Some(SessionStatus::Active));
+    // Another agent's session is not found.
+    let other = "agent_Qw3Er5Ty_70Ui89OPasd-F_gh";
+    let err = client
+        .legacy()
+        .pause_chat_session(other, &session.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+}
+
+#[tokio::test]
+#[allow(deprecated)]
 async fn legacy_endpoints_still_work() {
     let sim = simulator().await;
     let client = client(&sim);
@@ -465,6 +516,21 @@ async fn legacy_endpoints_still_work() {
         .await
         .unwrap();
     assert!(reply.response.is_some_and(|r| r.contains("Monday")));
+    let paused = client
+        .legacy()
+        .pause_chat_session(AGENT, &session.session_id)
+        .await
+        .unwrap();
+    assert_eq!(paused.session_id, session.session_id);
+    assert_eq!(paused.message.as_deref(), Some("Session paused"));
+    // Another message resumes the paused session: the agent answers again.
+    let resumed = client
+        .legacy()
+        .send_chat_message(AGENT, &session.session_id, "Are you open on Saturday?")
+        .await
+        .unwrap();
+    assert_eq!(resumed.session_id, session.session_id);
+    assert!(resumed.response.is_some());
     let closed = client
         .legacy()
         .close_chat_session(AGENT, &session.session_id)
@@ -472,6 +538,14 @@ async fn legacy_endpoints_still_work() {
         .unwrap();
     assert_eq!(closed.session_id, session.session_id);
     assert!(closed.summary.is_some());
+    // A closed session cannot be paused.
+    let err = client
+        .legacy()
+        .pause_chat_session(AGENT, &session.session_id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, osvi_ext::Error::Conflict(_)), "{err:?}");
+    assert_eq!(err.messages(), ["session is closed"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,6 +98,9 @@ fn every_operation_is_a_builder(c: &Client) {
     let _ = both_ways(c.legacy().close_chat_session(AGENT, SESSION_ID))
         .1
         .send();
+    let _ = both_ways(c.legacy().pause_chat_session(AGENT, SESSION_ID))
+        .1
+        .send();
 }
 
 #[tokio::test]

@@ -802,6 +802,33 @@ async fn legacy_close_chat_session_returns_the_summary() {
 }
 
 #[tokio::test]
+#[allow(deprecated)]
+async fn legacy_pause_chat_session_sends_the_agent_and_reads_the_message() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(format!("/chat_sessions/{SESSION_ID}/pause_session"))
+                .header("API-Token", TOKEN)
+                .json_body(json!({"agent_uuid": AGENT}));
+            then.status(200).json_body(json!({"success": true, "data": {
+                "success": true,
+                "session_id": SESSION_ID,
+                "message": "Session paused"
+            }}));
+        })
+        .await;
+    let paused = client(&server)
+        .legacy()
+        .pause_chat_session(AGENT, SESSION_ID)
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(paused.session_id, SESSION_ID);
+    assert_eq!(paused.message.as_deref(), Some("Session paused"));
+}
+
+#[tokio::test]
 async fn generated_typed_mocks_serve_osvi_ext() {
     // The typed httpmock helpers generated from the spec (feature `httpmock`) mock an
     // operation by name with the spec's own types.

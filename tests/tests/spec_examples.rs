@@ -320,6 +320,12 @@ async fn every_example_of_the_spec_passes_validation() {
             .await
     })
     .await;
+    let pause_id = ex.param("/chat_sessions/{id}/pause_session", "post", "id");
+    let pause_agent = agent.clone();
+    accepted("legacy_pause_chat_session", |c| async move {
+        c.legacy().pause_chat_session(pause_agent, pause_id).await
+    })
+    .await;
     let close_id = ex.param("/chat_sessions/{id}/close_session", "post", "id");
     accepted("legacy_close_chat_session", |c| async move {
         c.legacy().close_chat_session(agent, close_id).await

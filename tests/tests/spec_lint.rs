@@ -61,7 +61,7 @@ fn spec_is_openapi_3_1_with_the_api_token_scheme() {
 }
 
 #[test]
-fn spec_has_the_20_documented_operations() {
+fn spec_has_the_21_documented_operations() {
     let doc = spec();
     let found: BTreeSet<String> = operations(&doc)
         .iter()
@@ -88,12 +88,13 @@ fn spec_has_the_20_documented_operations() {
         "POST /chat_sessions",
         "POST /chat_messages/send_message",
         "POST /chat_sessions/{id}/close_session",
+        "POST /chat_sessions/{id}/pause_session",
     ]
     .into_iter()
     .map(String::from)
     .collect();
     assert_eq!(found, expected);
-    assert_eq!(found.len(), 20);
+    assert_eq!(found.len(), 21);
 }
 
 #[test]

@@ -131,7 +131,10 @@ impl Contract {
                 problems.push(format!("query `{name}` is not in the spec"));
             }
         }
-        if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+        let optional_body = op.pointer("/requestBody/required") != Some(&Value::Bool(true));
+        if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema")
+            && !(optional_body && exchange.request_body.is_empty())
+        {
             match serde_json::from_slice::<Value>(&exchange.request_body) {
                 Ok(body) => problems.extend(
                     self.validate(schema, &body)
