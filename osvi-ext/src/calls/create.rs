@@ -14,7 +14,7 @@ use super::model::CallCreated;
 /// One data point the agent should extract during the call (`data_extraction[]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtractionField {
-    /// The key the value is returned under in [`Call::data_captured`].
+    /// The key the value is returned under in [`Call::data_captured`](super::Call::data_captured).
     pub key: Option<String>,
     /// What the agent should ask or extract. Required, non-empty.
     pub description: String,
@@ -127,14 +127,14 @@ impl Redial {
     }
 }
 
-/// Builder of `POST /v1/call`, from [`Calls::create`]. Every setting is optional; unset ones
+/// Builder of `POST /v1/call`, from [`Calls::create`](super::Calls::create). Every setting is optional; unset ones
 /// fall back to the agent's defaults.
 ///
 /// **Never dials twice.** Placing a call dials a person, so the SDK sends this request once:
 /// it is retried only when the first attempt provably never reached the server (connection
 /// refused or DNS failure, before any byte was written), whatever the
 /// [`RetryPolicy`](crate::RetryPolicy). A timeout or a 5xx is returned to you as is; check
-/// [`Calls::list`] before placing the call again.
+/// [`Calls::list`](super::Calls::list) before placing the call again.
 #[derive(Debug, Clone)]
 #[must_use = "a call is placed only when you .await it (or call .send())"]
 pub struct CreateCall {
@@ -226,7 +226,7 @@ impl CreateCall {
     }
 
     /// Asks the agent to extract a data point, returned under `key` in
-    /// [`Call::data_captured`].
+    /// [`Call::data_captured`](super::Call::data_captured).
     pub fn extract(self, key: impl Into<String>, description: impl Into<String>) -> Self {
         self.extract_field(ExtractionField::new(key, description))
     }

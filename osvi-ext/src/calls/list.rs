@@ -43,7 +43,7 @@ impl std::fmt::Display for DateBound {
     }
 }
 
-/// Builder of `GET /v1/calls`, from [`Calls::list`]. Await it (or [`send`](ListCalls::send))
+/// Builder of `GET /v1/calls`, from [`Calls::list`](super::Calls::list). Await it (or [`send`](ListCalls::send))
 /// for the first page, read one page with [`page`](ListCalls::page), every call lazily with
 /// [`stream`](ListCalls::stream), or all at once with [`collect_all`](ListCalls::collect_all).
 #[derive(Debug, Clone)]

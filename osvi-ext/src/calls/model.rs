@@ -36,7 +36,7 @@ string_enum! {
 }
 
 impl CallStatus {
-    /// Whether the call is over (every status but [`CallStatus::InProgress`]; an unknown
+    /// Whether the call is over (every status but [`CallStatus::InProgress`](super::CallStatus::InProgress); an unknown
     /// status counts as final).
     pub fn is_final(&self) -> bool {
         !matches!(self, CallStatus::InProgress)
@@ -53,7 +53,7 @@ string_enum! {
     }
 }
 
-/// The answer to [`CreateCall::send`].
+/// The answer to [`CreateCall::send`](super::CreateCall::send).
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -83,7 +83,7 @@ pub struct CallTag {
     pub color_code: Option<String>,
 }
 
-/// One call. The list endpoint fills the fields up to `call_picked_at`; [`Calls::get`] fills
+/// One call. The list endpoint fills the fields up to `call_picked_at`; [`Calls::get`](super::Calls::get) fills
 /// the analysis fields too. Fields the server left out are `None` (or empty).
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq)]
