@@ -15,14 +15,13 @@
 //! ```
 
 use chrono::{DateTime, Utc};
-use futures::Stream;
 use osvi_generated::spec::{operations, rules};
 use osvi_generated::types;
 
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::awaitable;
-use crate::pagination::{Page, Pager};
+use crate::pagination::{ListRequest, Page, Paging, list_methods};
 use crate::validate;
 use crate::wire::{Envelope, FromWire, envelope, list_envelope};
 
@@ -96,8 +95,7 @@ impl Dnd<'_> {
             client: self.client.clone(),
             agent_uuid: agent_uuid.into(),
             search: None,
-            per_page: None,
-            prefetch: false,
+            paging: Paging::default(),
         }
     }
 
@@ -142,7 +140,6 @@ impl RemoveDnd {
 awaitable!(
     RemoveDnd: send => (),
     AddDnd: send => DndEntry,
-    ListDnd: send => Page<DndEntry>,
 );
 
 /// Builder of `POST /v1/dnd_numbers`, from [`Dnd::add`].
@@ -188,8 +185,7 @@ pub struct ListDnd {
     client: Client,
     agent_uuid: String,
     search: Option<String>,
-    per_page: Option<u32>,
-    prefetch: bool,
+    paging: Paging,
 }
 
 impl ListDnd {
@@ -198,56 +194,22 @@ impl ListDnd {
         self.search = Some(digits.into());
         self
     }
+}
 
-    /// Entries per page, at least 1 (server default 25; the server caps it at 100).
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
+list_methods!(ListDnd => DndEntry);
+
+impl ListRequest for ListDnd {
+    type Item = DndEntry;
+
+    fn paging(&self) -> Paging {
+        self.paging
     }
 
-    /// Requests the next page while the stream yields the current one (default `false`).
-    /// Faster when you do work per item; holds two pages instead of one.
-    pub fn prefetch(mut self, prefetch: bool) -> Self {
-        self.prefetch = prefetch;
-        self
-    }
-
-    /// The first page with its metadata (what awaiting the builder gives).
-    pub async fn send(self) -> Result<Page<DndEntry>> {
-        self.page(1).await
-    }
-
-    /// One page (1-based) with its metadata.
-    pub async fn page(self, page: u32) -> Result<Page<DndEntry>> {
-        self.pager()?.page(page).await
-    }
-
-    /// Every entry, fetched page by page as the stream is polled.
-    pub fn stream(self) -> impl Stream<Item = Result<DndEntry>> + Send + 'static {
-        Pager::stream_or_error(self.pager())
-    }
-
-    /// Every entry, in one `Vec`.
-    pub async fn collect_all(self) -> Result<Vec<DndEntry>> {
-        self.pager()?.collect_all().await
-    }
-
-    /// The checked request, without the page number.
-    fn pager(self) -> Result<Pager<DndEntry>> {
+    fn check(&self) -> Result<()> {
         let rule = &rules::list_dnd_numbers::AGENT_UUID;
-        validate::string("agent_uuid", &self.agent_uuid, rule)?;
-        if let Some(per_page) = self.per_page {
-            validate::per_page(per_page)?;
-        }
-        let (per_page, prefetch) = (self.per_page, self.prefetch);
-        let list = std::sync::Arc::new(self);
-        Ok(Pager::new(per_page, prefetch, move |page| {
-            let list = list.clone();
-            async move { list.fetch(page).await }
-        }))
+        validate::string("agent_uuid", &self.agent_uuid, rule)
     }
 
-    /// Page `page` of the checked request.
     async fn fetch(&self, page: u32) -> Result<Page<DndEntry>> {
         let api = self.client.api(&operations::LIST_DND_NUMBERS);
         api.run(|| {
@@ -256,7 +218,7 @@ impl ListDnd {
                 .list_dnd_numbers()
                 .agent_uuid(self.agent_uuid.as_str())
                 .page(i64::from(page));
-            if let Some(per_page) = self.per_page {
+            if let Some(per_page) = self.paging.per_page {
                 request = request.per_page(i64::from(per_page));
             }
             if let Some(search) = &self.search {

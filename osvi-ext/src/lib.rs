@@ -59,7 +59,9 @@
 
 #![warn(missing_docs)]
 
-// From the bottom up: the error and answer traits, the transport, then the resources.
+// Imports run one way (rustfmt sorts this list, so it is not that order): `error` and the
+// answer traits of `wire` at the bottom, the answer models, `validate`, `retry`, `pagination`,
+// then `transport` and `client`, then the resources; `fuzzing` on top.
 mod client;
 mod error;
 mod lenient;

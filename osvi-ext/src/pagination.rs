@@ -56,18 +56,46 @@ impl<T> Clone for Pager<T> {
     }
 }
 
+/// The paging options every list builder carries: `per_page` and `prefetch`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Paging {
+    pub(crate) per_page: Option<u32>,
+    pub(crate) prefetch: bool,
+}
+
+/// A list operation of the API (`GET /v1/calls`, `GET /v1/dnd_numbers`): its own checks and
+/// how it fetches one page. [`list_methods!`] gives its builder the public paging methods.
+pub(crate) trait ListRequest: Send + Sync + Sized + 'static {
+    /// What one entry of the list is.
+    type Item: Send + 'static;
+
+    /// The builder's paging options.
+    fn paging(&self) -> Paging;
+
+    /// Checks the request's own fields (the page options are checked by [`Pager::of`]).
+    fn check(&self) -> Result<()>;
+
+    /// Page `page` (1-based) of the checked request.
+    fn fetch(&self, page: u32) -> impl Future<Output = Result<Page<Self::Item>>> + Send;
+}
+
 impl<T: Send + 'static> Pager<T> {
-    /// A pager whose pages come from `fetch` (called with the 1-based page number).
-    pub(crate) fn new<F, Fut>(per_page: Option<u32>, prefetch: bool, fetch: F) -> Self
-    where
-        F: Fn(u32) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
-    {
-        Pager {
-            fetch: Arc::new(move |page| Box::pin(fetch(page))),
+    /// The checked request `list`, ready to fetch any page.
+    pub(crate) fn of<L: ListRequest<Item = T>>(list: L) -> Result<Self> {
+        list.check()?;
+        let Paging { per_page, prefetch } = list.paging();
+        if let Some(per_page) = per_page {
+            crate::validate::per_page(per_page)?;
+        }
+        let list = Arc::new(list);
+        Ok(Pager {
+            fetch: Arc::new(move |page| {
+                let list = list.clone();
+                Box::pin(async move { list.fetch(page).await })
+            }),
             per_page,
             prefetch,
-        }
+        })
     }
 
     /// Page `page` (1-based) of the list.
@@ -99,6 +127,53 @@ impl<T: Send + 'static> Pager<T> {
         Self::stream_or_error(Ok(self)).try_collect().await
     }
 }
+
+/// The public paging methods of a list builder that implements [`ListRequest`] and has a
+/// `paging: Paging` field: `per_page`, `prefetch`, `send` (the first page), `page`, `stream`,
+/// `collect_all`, and `IntoFuture` (the first page).
+macro_rules! list_methods {
+    ($list:ty => $item:ty) => {
+        impl $list {
+            /// Entries per page, at least 1 (server default 25; the server caps it at 100).
+            pub fn per_page(mut self, per_page: u32) -> Self {
+                self.paging.per_page = Some(per_page);
+                self
+            }
+
+            /// Requests the next page while the stream yields the current one (default
+            /// `false`). Faster when you do work per item; holds two pages instead of one.
+            pub fn prefetch(mut self, prefetch: bool) -> Self {
+                self.paging.prefetch = prefetch;
+                self
+            }
+
+            /// The first page with its metadata (what awaiting the builder gives).
+            pub async fn send(self) -> crate::Result<crate::Page<$item>> {
+                self.page(1).await
+            }
+
+            /// One page (1-based) with its metadata.
+            pub async fn page(self, page: u32) -> crate::Result<crate::Page<$item>> {
+                crate::pagination::Pager::of(self)?.page(page).await
+            }
+
+            /// Every entry, fetched page by page as the stream is polled.
+            pub fn stream(
+                self,
+            ) -> impl futures::Stream<Item = crate::Result<$item>> + Send + 'static {
+                crate::pagination::Pager::stream_or_error(crate::pagination::Pager::of(self))
+            }
+
+            /// Every entry, in one `Vec`.
+            pub async fn collect_all(self) -> crate::Result<Vec<$item>> {
+                crate::pagination::Pager::of(self)?.collect_all().await
+            }
+        }
+
+        crate::macros::awaitable!($list: send => crate::Page<$item>);
+    };
+}
+pub(crate) use list_methods;
 
 /// One page of a list, with its pagination metadata.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

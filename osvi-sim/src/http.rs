@@ -20,7 +20,8 @@ use serde_json::{Map, Value, json};
 use crate::journal::Journal;
 use crate::state::{CallFilter, Failure, State, parse_bound, strict_e164};
 
-/// What every handler shares.
+/// What the router and the [`Simulator`](crate::Simulator) share. Handlers use `state` and
+/// `wake`; each middleware is handed only its own part (`conformance`, `journal`, `faults`).
 #[derive(Clone)]
 pub(crate) struct Shared {
     pub(crate) state: Arc<Mutex<State>>,

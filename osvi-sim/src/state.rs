@@ -997,12 +997,23 @@ impl State {
         })
     }
 
-    pub(crate) fn close_session(&mut self, id: &str, agent_uuid: &str) -> Outcome<String> {
+    /// The session `id` of a legacy request naming `agent_uuid` (when it names one): another
+    /// agent's session is `404`, as if it did not exist.
+    fn legacy_session(
+        &mut self,
+        id: &str,
+        agent_uuid: Option<&str>,
+    ) -> Outcome<&mut SessionRecord> {
         let index = self.session_index(id)?;
         let session = &mut self.sessions[index];
-        if session.agent_uuid != agent_uuid {
+        if agent_uuid.is_some_and(|agent| agent != session.agent_uuid) {
             return Err(Failure::NotFound("Session not found".into()));
         }
+        Ok(session)
+    }
+
+    pub(crate) fn close_session(&mut self, id: &str, agent_uuid: &str) -> Outcome<String> {
+        let session = self.legacy_session(id, Some(agent_uuid))?;
         session.status = session_status::CLOSED;
         Ok(session.id.clone())
     }
@@ -1011,12 +1022,8 @@ impl State {
     /// the customer's next message. The docs show no error: a session of another agent is
     /// `404` (as for close), a closed one `409`; pausing a paused session is a success.
     pub(crate) fn pause_session(&mut self, id: &str, agent_uuid: Option<&str>) -> Outcome<String> {
-        let index = self.session_index(id)?;
         let now = self.now();
-        let session = &mut self.sessions[index];
-        if agent_uuid.is_some_and(|agent| agent != session.agent_uuid) {
-            return Err(Failure::NotFound("Session not found".into()));
-        }
+        let session = self.legacy_session(id, agent_uuid)?;
         if !session.is_open() {
             return Err(Failure::Conflict("session is closed".into()));
         }

@@ -2,12 +2,11 @@
 //! [`DateBound`]s, read one page at a time or as a stream.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
-use futures::Stream;
 use osvi_generated::spec::{operations, rules};
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::pagination::{Page, Pager};
+use crate::pagination::{ListRequest, Page, Paging, list_methods};
 use crate::validate;
 
 use super::model::{Call, CallStatus, CallType};
@@ -58,8 +57,7 @@ pub struct ListCalls {
     call_type: Option<CallType>,
     since: Option<DateBound>,
     until: Option<DateBound>,
-    per_page: Option<u32>,
-    prefetch: bool,
+    paging: Paging,
 }
 
 impl ListCalls {
@@ -75,8 +73,7 @@ impl ListCalls {
             call_type: None,
             since: None,
             until: None,
-            per_page: None,
-            prefetch: false,
+            paging: Paging::default(),
         }
     }
 
@@ -128,57 +125,24 @@ impl ListCalls {
         self.until = Some(bound.into());
         self
     }
+}
 
-    /// Calls per page, at least 1 (server default 25; the server caps it at 100).
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
+list_methods!(ListCalls => Call);
+
+impl ListRequest for ListCalls {
+    type Item = Call;
+
+    fn paging(&self) -> Paging {
+        self.paging
     }
 
-    /// Requests the next page while the stream yields the current one (default `false`).
-    /// Faster when you do work per item; holds two pages instead of one.
-    pub fn prefetch(mut self, prefetch: bool) -> Self {
-        self.prefetch = prefetch;
-        self
-    }
-
-    /// The first page with its metadata (what awaiting the builder gives).
-    pub async fn send(self) -> Result<Page<Call>> {
-        self.page(1).await
-    }
-
-    /// One page (1-based) with its metadata.
-    pub async fn page(self, page: u32) -> Result<Page<Call>> {
-        self.pager()?.page(page).await
-    }
-
-    /// Every call, fetched page by page as the stream is polled.
-    pub fn stream(self) -> impl Stream<Item = Result<Call>> + Send + 'static {
-        Pager::stream_or_error(self.pager())
-    }
-
-    /// Every call, in one `Vec`.
-    pub async fn collect_all(self) -> Result<Vec<Call>> {
-        self.pager()?.collect_all().await
-    }
-
-    /// The checked request, without the page number.
-    fn pager(self) -> Result<Pager<Call>> {
+    fn check(&self) -> Result<()> {
         if let Some(agent) = &self.agent_uuid {
             validate::string("agent_uuid", agent, &rules::list_calls::AGENT_UUID)?;
         }
-        if let Some(per_page) = self.per_page {
-            validate::per_page(per_page)?;
-        }
-        let (per_page, prefetch) = (self.per_page, self.prefetch);
-        let list = std::sync::Arc::new(self);
-        Ok(Pager::new(per_page, prefetch, move |page| {
-            let list = list.clone();
-            async move { list.fetch(page).await }
-        }))
+        Ok(())
     }
 
-    /// Page `page` of the checked request.
     async fn fetch(&self, page: u32) -> Result<Page<Call>> {
         let statuses = (!self.statuses.is_empty()).then(|| {
             let names: Vec<&str> = self.statuses.iter().map(CallStatus::as_str).collect();
@@ -187,7 +151,7 @@ impl ListCalls {
         let api = self.client.api(&operations::LIST_CALLS);
         api.run(|| {
             let mut request = api.raw().list_calls().page(i64::from(page));
-            if let Some(per_page) = self.per_page {
+            if let Some(per_page) = self.paging.per_page {
                 request = request.per_page(i64::from(per_page));
             }
             if let Some(status) = &statuses {

@@ -43,7 +43,6 @@ use osvi_generated::spec::operations;
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::awaitable;
-use crate::pagination::Page;
 use crate::validate;
 
 /// The calls resource: `client.calls()`.
@@ -228,7 +227,6 @@ awaitable!(
     GetTranscript: send => Transcript,
     GetRecording: send => Recording,
     CreateCall: send => CallCreated,
-    ListCalls: send => Page<Call>,
     WaitForCall: run => Call,
 );
 

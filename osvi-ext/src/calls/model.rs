@@ -131,57 +131,52 @@ pub struct Call {
     pub post_call_analysis: Map<String, Value>,
 }
 
+/// A [`Call`] from a generated call summary or call detail (two wire types with the same
+/// summary fields), with the detail-only fields given after the summary ones.
+macro_rules! call_from {
+    ($c:ident, $($detail:tt)*) => {
+        Call {
+            call_id: $c.call_id,
+            agent_uuid: $c.agent_uuid,
+            agent_name: $c.agent_name,
+            phone_number: $c.phone_number,
+            from_number: $c.from_number,
+            status: $c.status.map(|s| CallStatus::from(s.0)),
+            call_type: $c.call_type.map(|t| CallType::from(t.0)),
+            duration_seconds: $c.duration_seconds,
+            call_ended_by: $c.call_ended_by,
+            call_ended_reason: $c.call_ended_reason,
+            campaign_id: $c.campaign_id,
+            campaign_upload_id: $c.campaign_upload_id,
+            tag: $c.tag.map(tag),
+            created_at: $c.created_at.map(Into::into),
+            call_picked_at: $c.call_picked_at.map(Into::into),
+            $($detail)*
+        }
+    };
+}
+
 impl FromWire<types::CallSummary> for Call {
     fn from_wire(c: types::CallSummary) -> std::result::Result<Self, String> {
-        Ok(Call {
-            call_id: c.call_id,
-            agent_uuid: c.agent_uuid,
-            agent_name: c.agent_name,
-            phone_number: c.phone_number,
-            from_number: c.from_number,
-            status: c.status.map(|s| CallStatus::from(s.0)),
-            call_type: c.call_type.map(|t| CallType::from(t.0)),
-            duration_seconds: c.duration_seconds,
-            call_ended_by: c.call_ended_by,
-            call_ended_reason: c.call_ended_reason,
-            campaign_id: c.campaign_id,
-            campaign_upload_id: c.campaign_upload_id,
-            tag: c.tag.map(tag),
-            created_at: c.created_at.map(Into::into),
-            call_picked_at: c.call_picked_at.map(Into::into),
+        Ok(call_from!(c,
             caller_name: None,
             retry_count: None,
             summary: None,
             data_captured: Map::new(),
             post_call_analysis: Map::new(),
-        })
+        ))
     }
 }
 
 impl FromWire<types::CallDetail> for Call {
     fn from_wire(c: types::CallDetail) -> std::result::Result<Self, String> {
-        Ok(Call {
-            call_id: c.call_id,
-            agent_uuid: c.agent_uuid,
-            agent_name: c.agent_name,
-            phone_number: c.phone_number,
-            from_number: c.from_number,
-            status: c.status.map(|s| CallStatus::from(s.0)),
-            call_type: c.call_type.map(|t| CallType::from(t.0)),
-            duration_seconds: c.duration_seconds,
-            call_ended_by: c.call_ended_by,
-            call_ended_reason: c.call_ended_reason,
-            campaign_id: c.campaign_id,
-            campaign_upload_id: c.campaign_upload_id,
-            tag: c.tag.map(tag),
-            created_at: c.created_at.map(Into::into),
-            call_picked_at: c.call_picked_at.map(Into::into),
+        Ok(call_from!(c,
             caller_name: c.caller_name,
             retry_count: c.retry_count,
             summary: c.summary,
             data_captured: c.data_captured.unwrap_or_default(),
             post_call_analysis: c.post_call_analysis.unwrap_or_default(),
-        })
+        ))
     }
 }
 
