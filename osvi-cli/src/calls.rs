@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use futures::StreamExt as _;
 use osvi_ext::Client;
 use osvi_ext::calls::{CallStatus, CallType, DateBound, Redial};
+use osvi_generated::spec::enums;
 
 use crate::exit::Failure;
 use crate::output::{Column, Output, write_stdout};
@@ -115,7 +116,7 @@ pub struct CreateArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only these outcomes, comma-separated (e.g. picked,busy).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = crate::one_of(enums::list_calls_status::ALL))]
     status: Vec<String>,
     /// Only calls of this agent.
     #[arg(long)]
@@ -130,7 +131,7 @@ pub struct ListArgs {
     #[arg(long)]
     phone: Option<String>,
     /// Only inbound or only outbound calls.
-    #[arg(long = "type", value_name = "inbound|outbound")]
+    #[arg(long = "type", value_parser = crate::one_of(enums::list_calls_call_type::ALL))]
     call_type: Option<String>,
     /// Only calls answered on or after this date (YYYY-MM-DD, read in IST by the API) or
     /// instant (RFC 3339).

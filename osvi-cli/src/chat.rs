@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use clap::Subcommand;
 use osvi_ext::Client;
 use osvi_ext::chat::SupportCommand;
+use osvi_generated::spec::enums;
 use tokio::io::AsyncBufReadExt as _;
 
 use crate::exit::Failure;
@@ -62,8 +63,8 @@ pub enum ChatCommand {
     Support {
         /// The session's id.
         session_id: String,
-        /// takeover, tell, whisper, end or close.
-        #[arg(long)]
+        /// What to do with the session.
+        #[arg(long, value_parser = crate::one_of(enums::support_request_command::ALL))]
         command: Option<String>,
         /// The operator's message (or the guidance of tell and whisper).
         #[arg(long)]

@@ -179,6 +179,12 @@ async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
     }
 }
 
+/// A parser that takes one of the spec's enum `values` (`osvi_generated::spec::enums`), so
+/// `--help` lists them and a typo is refused before anything is sent.
+fn one_of(values: &'static [&'static str]) -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(values.iter().copied())
+}
+
 /// Parses `KEY=VALUE` (for `--extract`, `--data`, `--input`, `--metadata`).
 fn key_value(arg: &str) -> Result<(String, String), String> {
     match arg.split_once('=') {

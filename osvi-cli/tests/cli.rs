@@ -619,6 +619,47 @@ fn add_contacts(sim: &Sim, flags: &[&str], csv: &str) -> (Option<i32>, String) {
 }
 
 #[test]
+fn enum_flags_take_only_the_spec_values() {
+    let sim = Sim::start();
+    for (args, allowed) in [
+        (
+            &["calls", "list", "--type", "sideways"][..],
+            osvi_generated::spec::enums::list_calls_call_type::ALL,
+        ),
+        (
+            &["calls", "list", "--status", "picked,lost"][..],
+            osvi_generated::spec::enums::list_calls_status::ALL,
+        ),
+        (
+            &["chat", "support", "some-session", "--command", "dance"][..],
+            osvi_generated::spec::enums::support_request_command::ALL,
+        ),
+    ] {
+        let output = sim.osvi().args(args).output().expect("run osvi");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        for value in allowed {
+            assert!(stderr.contains(value), "{args:?} names `{value}`: {stderr}");
+        }
+    }
+    assert!(sim.operations_seen().is_empty(), "nothing was sent");
+    let listed = sim.json(&[
+        "calls",
+        "list",
+        "--type",
+        "outbound",
+        "--status",
+        "picked,busy",
+    ]);
+    assert!(listed.is_array(), "{listed}");
+    assert!(
+        last_query(&sim, "list_calls").contains("call_type=outbound"),
+        "{}",
+        last_query(&sim, "list_calls")
+    );
+}
+
+#[test]
 fn a_thousand_row_csv_is_uploaded() {
     let sim = Sim::start();
     let dir = tempfile::tempdir().expect("temp dir");

@@ -33,8 +33,10 @@ use osvi_generated::types;
 use crate::error::Result;
 use crate::wire::FromWire;
 
-/// The server's default page size, assumed when the caller sets none.
-const DEFAULT_PER_PAGE: u32 = 25;
+/// The server's default page size (the spec's `default` of `per_page`, which both list
+/// operations share), assumed when the caller sets none.
+const DEFAULT_PER_PAGE: u32 =
+    osvi_generated::limit(osvi_generated::spec::rules::list_calls::PER_PAGE.default) as u32;
 
 /// Fetches one page (1-based) of a checked list request.
 type Fetch<T> = Arc<dyn Fn(u32) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;

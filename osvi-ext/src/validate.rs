@@ -23,18 +23,11 @@ use osvi_generated::{ArrayRule, IntegerRule, StringRule};
 use crate::error::{Error, Result};
 
 /// The documented maximum length of `initial_greeting`, in characters (from the spec).
-pub const MAX_GREETING_CHARS: usize = limit(rules::call_request::INITIAL_GREETING.max_length);
+pub const MAX_GREETING_CHARS: usize =
+    osvi_generated::limit(rules::call_request::INITIAL_GREETING.max_length);
 /// The documented maximum number of contacts in one campaign request (from the spec).
 pub const MAX_CONTACTS_PER_REQUEST: usize =
-    limit(rules::campaign_contacts_request::CONTACTS.max_items);
-
-/// A limit of the spec as a `usize`; a spec without it does not compile.
-const fn limit(value: Option<i64>) -> usize {
-    match value {
-        Some(n) if n > 0 => n as usize,
-        _ => panic!("the spec lost a limit osvi-ext relies on"),
-    }
-}
+    osvi_generated::limit(rules::campaign_contacts_request::CONTACTS.max_items);
 
 /// `value` of `field` against the spec's `rule`: length in characters, pattern, and format
 /// (`uri`: an absolute URL).

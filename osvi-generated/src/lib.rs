@@ -164,6 +164,16 @@ pub enum PlacesCalls {
     WhenBodyFlag(&'static str),
 }
 
+/// A limit of the spec (`rule.max_items`, `rule.default` ...) as a `usize`, for constants:
+/// a spec that loses the limit, or makes it zero or negative, stops the constant from
+/// compiling instead of turning into a silent default.
+pub const fn limit(value: Option<i64>) -> usize {
+    match value {
+        Some(n) if n > 0 => n as usize,
+        _ => panic!("the spec lost a limit this constant relies on"),
+    }
+}
+
 /// The rules of a string field (see [`spec::rules`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StringRule {
@@ -186,6 +196,11 @@ pub struct IntegerRule {
     pub minimum: Option<i64>,
     /// `maximum`, inclusive.
     pub maximum: Option<i64>,
+    /// `default`: what the server assumes when the field is not sent.
+    pub default: Option<i64>,
+    /// `x-osvi-capped-at`: a larger value is not refused but answered as this one (the docs
+    /// say "capped").
+    pub capped_at: Option<i64>,
 }
 
 /// The rules of an array field.
@@ -195,4 +210,6 @@ pub struct ArrayRule {
     pub min_items: Option<i64>,
     /// `maxItems`.
     pub max_items: Option<i64>,
+    /// `x-osvi-keeps-most-recent`: the server keeps only this many of the most recent items.
+    pub keeps_most_recent: Option<i64>,
 }

@@ -692,6 +692,8 @@ pub mod rules {
         pub const MAX_CALL_DURATION_SECONDS: IntegerRule = IntegerRule {
             minimum: Some(30),
             maximum: Some(1800),
+            default: None,
+            capped_at: None,
         };
     }
     /// Rules of `RetryConfig`.
@@ -701,11 +703,15 @@ pub mod rules {
         pub const MAX_ATTEMPTS: IntegerRule = IntegerRule {
             minimum: Some(1),
             maximum: Some(10),
+            default: None,
+            capped_at: None,
         };
         /// `RetryConfig.interval_minutes`
         pub const INTERVAL_MINUTES: IntegerRule = IntegerRule {
             minimum: Some(1),
             maximum: Some(1440),
+            default: None,
+            capped_at: None,
         };
     }
     /// Rules of `DataExtractionField`.
@@ -769,6 +775,7 @@ pub mod rules {
         pub const CONTACTS: ArrayRule = ArrayRule {
             min_items: Some(1),
             max_items: Some(10000),
+            keeps_most_recent: None,
         };
     }
     /// Rules of `CampaignInfo`.
@@ -845,6 +852,12 @@ pub mod rules {
             pattern: None,
             format: None,
             example: Some("+15551112222"),
+        };
+        /// `ChatSessionRequest.context`
+        pub const CONTEXT: ArrayRule = ArrayRule {
+            min_items: None,
+            max_items: None,
+            keeps_most_recent: Some(5),
         };
     }
     /// Rules of `ChatSession`.
@@ -1024,11 +1037,15 @@ pub mod rules {
         pub const PAGE: IntegerRule = IntegerRule {
             minimum: Some(1),
             maximum: None,
+            default: Some(1),
+            capped_at: None,
         };
         /// `list_calls.per_page`
         pub const PER_PAGE: IntegerRule = IntegerRule {
             minimum: Some(1),
             maximum: None,
+            default: Some(25),
+            capped_at: Some(100),
         };
     }
     /// Rules of the parameters of `get_call`.
@@ -1082,11 +1099,15 @@ pub mod rules {
         pub const PAGE: IntegerRule = IntegerRule {
             minimum: Some(1),
             maximum: None,
+            default: Some(1),
+            capped_at: None,
         };
         /// `list_dnd_numbers.per_page`
         pub const PER_PAGE: IntegerRule = IntegerRule {
             minimum: Some(1),
             maximum: None,
+            default: Some(25),
+            capped_at: Some(100),
         };
     }
     /// Rules of the parameters of `remove_dnd_number`.

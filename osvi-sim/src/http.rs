@@ -230,21 +230,35 @@ fn typed<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
     serde_json::from_slice(body).map_err(|e| bad(format!("the body cannot be read: {e}")))
 }
 
-/// The `page`/`per_page` parameters (named by the spec) of a query; `per_page` is capped at
-/// 100.
+/// The `page`/`per_page` parameters (named by the spec) of a query, with the spec's defaults,
+/// minimum and cap (`x-osvi-capped-at`: a larger `per_page` is answered as the cap). Both
+/// list operations `$ref` the spec's one `Page` and `PerPage` parameters, so the rules are
+/// read from `list_calls`.
 fn pagination(
     query: &HashMap<String, String>,
     (page, per_page): (&str, &str),
 ) -> Result<(usize, usize), Failure> {
-    let number = |name: &str, default: usize| -> Result<usize, Failure> {
-        match query.get(name) {
-            None => Ok(default),
-            Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                Failure::Unprocessable(vec![format!("{name} must be a positive integer")])
-            }),
-        }
+    use osvi_generated::IntegerRule;
+    use osvi_generated::spec::rules::list_calls as rules;
+    let number = |name: &str, rule: &IntegerRule| -> Result<usize, Failure> {
+        let Some(text) = query.get(name) else {
+            return Ok(osvi_generated::limit(rule.default));
+        };
+        let minimum = rule.minimum.unwrap_or(i64::MIN);
+        let value = text.parse::<i64>().ok().filter(|n| *n >= minimum);
+        let value = value.and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
+            Failure::Unprocessable(vec![format!(
+                "{name} must be an integer of at least {minimum}"
+            )])
+        })?;
+        Ok(rule
+            .capped_at
+            .map_or(value, |cap| value.min(osvi_generated::limit(Some(cap)))))
     };
-    Ok((number(page, 1)?, number(per_page, 25)?.min(100)))
+    Ok((
+        number(page, &rules::PAGE)?,
+        number(per_page, &rules::PER_PAGE)?,
+    ))
 }
 
 /// One page of `items` with the documented `meta`.

@@ -10,6 +10,7 @@ use osvi_generated::spec::enums::{
     call_type, campaign_info_status, chat_session_mode as mode,
     chat_session_status as session_status, support_request_command as command,
 };
+use osvi_generated::spec::rules;
 use osvi_generated::types;
 use serde_json::{Map, Value};
 
@@ -212,10 +213,12 @@ impl SessionRecord {
     }
 }
 
-/// The most context entries a session keeps.
-pub(crate) const MAX_CONTEXT: usize = 5;
-/// The most contacts one campaign request takes.
-pub(crate) const MAX_CONTACTS: usize = 10_000;
+/// The most context entries a session keeps (the spec's `x-osvi-keeps-most-recent`).
+const MAX_CONTEXT: usize =
+    osvi_generated::limit(rules::chat_session_request::CONTEXT.keeps_most_recent);
+/// The most contacts one campaign request takes (the spec's `maxItems`).
+const MAX_CONTACTS: usize =
+    osvi_generated::limit(rules::campaign_contacts_request::CONTACTS.max_items);
 
 /// The whole simulated account.
 #[derive(Debug)]

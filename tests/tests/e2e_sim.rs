@@ -288,6 +288,52 @@ async fn dnd_lists_are_honoured() {
         .unwrap();
 }
 
+/// `per_page` defaults to the spec's `default` and a larger value is answered as the spec's
+/// `x-osvi-capped-at`, not refused.
+#[tokio::test]
+async fn pages_default_to_25_and_are_capped_at_100() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    for n in 0..130 {
+        client
+            .dnd()
+            .add(AGENT, format!("98765{n:05}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let page = |query: &'static str| {
+        let url = format!(
+            "{}/v1/dnd_numbers?agent_uuid={AGENT}{query}",
+            sim.base_url()
+        );
+        let token = sim.token().to_string();
+        async move {
+            let answer = reqwest::Client::new()
+                .get(url)
+                .header("API-Token", token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 200);
+            let body: serde_json::Value = answer.json().await.unwrap();
+            (body["data"].as_array().map(Vec::len), body["meta"].clone())
+        }
+    };
+    let (count, meta) = page("").await;
+    assert_eq!(count, Some(25));
+    assert_eq!(
+        meta,
+        serde_json::json!({"current_page": 1, "total_pages": 6, "total_count": 130, "per_page": 25})
+    );
+    let (count, meta) = page("&per_page=500&page=2").await;
+    assert_eq!(count, Some(30));
+    assert_eq!(
+        meta,
+        serde_json::json!({"current_page": 2, "total_pages": 2, "total_count": 130, "per_page": 100})
+    );
+}
+
 #[tokio::test]
 async fn campaigns_dedupe_skip_dnd_queue_and_drain() {
     let sim = simulator().await;

@@ -96,7 +96,7 @@ pub fn snake(name: &str) -> String {
 }
 
 /// A `$ref` resolved (once), or the value itself.
-fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+pub(crate) fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     match value.get("$ref").and_then(Value::as_str) {
         Some(reference) => resolve(doc, reference).unwrap_or(value),
         None => value,
@@ -104,7 +104,11 @@ fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 }
 
 /// The parameters of an operation (path-item level first), `$ref`s resolved.
-fn parameters<'a>(doc: &'a Value, item: &'a Value, operation: &'a Value) -> Vec<&'a Value> {
+pub(crate) fn parameters<'a>(
+    doc: &'a Value,
+    item: &'a Value,
+    operation: &'a Value,
+) -> Vec<&'a Value> {
     [item.get("parameters"), operation.get("parameters")]
         .into_iter()
         .flatten()
@@ -115,7 +119,7 @@ fn parameters<'a>(doc: &'a Value, item: &'a Value, operation: &'a Value) -> Vec<
 }
 
 /// Every operation as `(path, method, path item, operation)`, in the order of the spec.
-fn operations(doc: &Value) -> Vec<(&str, &str, &Value, &Value)> {
+pub(crate) fn operations(doc: &Value) -> Vec<(&str, &str, &Value, &Value)> {
     let mut out = Vec::new();
     if let Some(Value::Object(paths)) = doc.get("paths") {
         for (path, item) in paths {
@@ -437,27 +441,34 @@ fn rule(schema: &Value) -> Option<(&'static str, String)> {
             })
         }
         "integer" | "number" => {
-            let any = ["minimum", "maximum"].iter().any(|k| get(k).is_some());
+            let any = ["minimum", "maximum", "default", "x-osvi-capped-at"]
+                .iter()
+                .any(|k| get(k).is_some());
             any.then(|| {
                 (
                     "IntegerRule",
                     format!(
-                        "IntegerRule {{ minimum: {}, maximum: {} }}",
+                        "IntegerRule {{ minimum: {}, maximum: {}, default: {}, capped_at: {} }}",
                         number("minimum"),
-                        number("maximum")
+                        number("maximum"),
+                        number("default"),
+                        number("x-osvi-capped-at"),
                     ),
                 )
             })
         }
         "array" => {
-            let any = ["minItems", "maxItems"].iter().any(|k| get(k).is_some());
+            let any = ["minItems", "maxItems", "x-osvi-keeps-most-recent"]
+                .iter()
+                .any(|k| get(k).is_some());
             any.then(|| {
                 (
                     "ArrayRule",
                     format!(
-                        "ArrayRule {{ min_items: {}, max_items: {} }}",
+                        "ArrayRule {{ min_items: {}, max_items: {}, keeps_most_recent: {} }}",
                         number("minItems"),
-                        number("maxItems")
+                        number("maxItems"),
+                        number("x-osvi-keeps-most-recent"),
                     ),
                 )
             })
@@ -544,111 +555,4 @@ fn field_rules<'a>(owner: &str, fields: Vec<(&'a str, &'a Value)>) -> Vec<String
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::Map;
-
-    /// A YAML object, parsed.
-    fn object(text: &str) -> Map<String, Value> {
-        match serde_norway::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => map,
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn names_become_rust_identifiers() {
-        assert_eq!(snake("CallRequest"), "call_request");
-        assert_eq!(snake("executionMode"), "execution_mode");
-        assert_eq!(screaming("in_progress"), "IN_PROGRESS");
-        assert_eq!(screaming("get_call"), "GET_CALL");
-        assert_eq!(snake("1x"), "_1x");
-    }
-
-    #[test]
-    fn webhook_body_fields_are_listed_by_operation_id() {
-        let doc = Value::Object(object(
-            "webhooks:\n  done:\n    post:\n      operationId: done_hook\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Done'}\ncomponents:\n  schemas:\n    Done:\n      properties:\n        chat: {type: string}\n        executionMode: {type: string}\n",
-        ));
-        let mut out = String::new();
-        render_webhooks(&doc, &mut out);
-        assert!(
-            out.contains("pub const DONE_HOOK: &[&str] = &[\"chat\", \"executionMode\"];"),
-            "{out}"
-        );
-    }
-
-    #[test]
-    fn string_integer_and_array_rules_are_rendered() {
-        let schema = Value::Object(object("type: string\nminLength: 1\npattern: '^a$'\n"));
-        assert_eq!(
-            rule(&schema).unwrap().1,
-            "StringRule { min_length: Some(1), max_length: None, pattern: Some(\"^a$\"), format: None, example: None }"
-        );
-        let schema = Value::Object(object(
-            "type: [integer, 'null']\nminimum: 30\nmaximum: 1800\n",
-        ));
-        assert_eq!(
-            rule(&schema).unwrap().1,
-            "IntegerRule { minimum: Some(30), maximum: Some(1800) }"
-        );
-        let schema = Value::Object(object("type: array\nmaxItems: 10\n"));
-        assert_eq!(
-            rule(&schema).unwrap().1,
-            "ArrayRule { min_items: None, max_items: Some(10) }"
-        );
-        assert!(rule(&Value::Object(object("type: string\n"))).is_none());
-    }
-
-    #[test]
-    fn operations_carry_method_path_params_statuses_and_safety() {
-        let doc = Value::Object(object(
-            "paths:\n  /v1/call/{id}:\n    post:\n      operationId: redo\n      x-osvi-places-calls: true\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n        - {name: q, in: query, schema: {type: string}}\n      responses:\n        '404': {description: x}\n        '201': {description: x}\n",
-        ));
-        let mut out = String::new();
-        render_operations(&doc, &mut out).unwrap();
-        assert!(out.contains("pub const REDO: Operation"), "{out}");
-        assert!(out.contains("method: \"POST\""), "{out}");
-        assert!(out.contains("path: \"/v1/call/{id}\""), "{out}");
-        assert!(out.contains("path_params: &[\"id\"]"), "{out}");
-        assert!(
-            out.contains("Param { name: \"q\", required: false }"),
-            "{out}"
-        );
-        assert!(out.contains("success_status: 201"), "{out}");
-        assert!(out.contains("statuses: &[201, 404]"), "{out}");
-        assert!(out.contains("places_calls: PlacesCalls::Always"), "{out}");
-    }
-
-    #[test]
-    fn enums_of_schemas_properties_and_parameters_are_collected() {
-        let doc = Value::Object(object(
-            "components:\n  schemas:\n    Mode:\n      type: string\n      enum: [ai, support]\n    Session:\n      properties:\n        status: {type: string, enum: [active, closed, null]}\n",
-        ));
-        let found: Vec<(String, Vec<String>)> = collect_enums(&doc)
-            .into_iter()
-            .map(|e| (e.module, e.values))
-            .collect();
-        assert_eq!(
-            found,
-            vec![
-                (
-                    "mode".to_string(),
-                    vec!["ai".to_string(), "support".to_string()]
-                ),
-                (
-                    "session_status".to_string(),
-                    vec!["active".to_string(), "closed".to_string()]
-                ),
-            ]
-        );
-    }
-
-    #[test]
-    fn the_token_header_comes_from_the_security_scheme() {
-        let doc = Value::Object(object(
-            "components:\n  securitySchemes:\n    T: {type: apiKey, in: header, name: X-Key}\n",
-        ));
-        assert_eq!(token_header(&doc).unwrap(), "X-Key");
-    }
-}
+mod tests;
