@@ -13,7 +13,7 @@ use osvi_generated::types;
 use crate::client::Client;
 use crate::error::Result;
 use crate::macros::{awaitable, string_enum};
-use crate::wire::{Envelope, FromWire};
+use crate::wire::FromWire;
 use osvi_generated::spec::{enums, operations};
 
 string_enum! {
@@ -44,14 +44,6 @@ impl FromWire<types::ActiveAgent> for Agent {
             name: a.name,
             status: a.status.map_or(AgentStatus::Active, AgentStatus::from),
         })
-    }
-}
-
-/// `GET /v1/active_agents` answers a bare array, without an envelope.
-impl Envelope for Vec<types::ActiveAgent> {
-    type Data = Vec<types::ActiveAgent>;
-    fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
-        (None, Some(self))
     }
 }
 

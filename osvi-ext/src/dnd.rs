@@ -23,18 +23,7 @@ use crate::error::Result;
 use crate::macros::awaitable;
 use crate::pagination::{ListRequest, Page, Paging, list_methods};
 use crate::validate;
-use crate::wire::{Envelope, FromWire, envelope, list_envelope};
-
-envelope!(types::DndNumberResponse => types::DndNumber);
-list_envelope!(types::DndListResponse => types::DndNumber);
-
-/// `DELETE /v1/dnd_numbers` answers `{success, message}`, without `data`.
-impl Envelope for types::MessageResponse {
-    type Data = ();
-    fn into_parts(self) -> (Option<bool>, Option<()>) {
-        (self.success, Some(()))
-    }
-}
+use crate::wire::FromWire;
 
 /// One number on an agent's DND list.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -1,10 +1,15 @@
 //! Not public API: the decode table of this workspace's property tests and fuzz targets
 //! (hidden from the docs). May change in any release.
 
+use std::collections::HashMap;
+
 use osvi_generated::types;
 
 use crate::error::Result;
+use crate::pagination::Page;
 use crate::transport::decode::{RawResponse, accepted, show};
+use crate::wire::FromWire;
+use crate::{agents, calls, campaigns, chat, dnd, legacy};
 
 /// The statuses a fuzz input can select (every status the API documents, and 503).
 pub const FUZZ_STATUSES: [u16; 11] = [200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 503];
@@ -43,7 +48,6 @@ pub fn operations() -> Vec<&'static str> {
 /// Decodes `body`, answered with `status`, exactly as `operation` does, and returns the
 /// decoded value's `Debug` text. An unknown operation is a validation error.
 pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<String> {
-    use crate::{agents, calls, campaigns, chat, dnd, legacy, pagination::Page};
     let Some(facts) = osvi_generated::spec::operations::ALL
         .iter()
         .find(|op| op.id == operation)
@@ -59,73 +63,76 @@ pub fn decode_response(operation: &str, status: u16, body: &[u8]) -> Result<Stri
         headers: reqwest::header::HeaderMap::new(),
         body: bytes::Bytes::copy_from_slice(body),
     };
-    use osvi_generated::spec::operations as op;
-    let id = facts.id;
-    let shown = match () {
-        _ if id == op::LIST_ACTIVE_AGENTS.id => {
-            show::<Vec<types::ActiveAgent>, Vec<agents::Agent>>(&raw)
-        }
-        _ if id == op::CREATE_CALL.id => show::<types::CallResponse, calls::CallCreated>(&raw),
-        _ if id == op::LIST_CALLS.id => show::<types::CallListResponse, Page<calls::Call>>(&raw),
-        _ if id == op::GET_CALL.id => show::<types::CallDetailResponse, calls::Call>(&raw),
-        _ if id == op::GET_CALL_TRANSCRIPT.id => {
-            show::<types::TranscriptResponse, calls::Transcript>(&raw)
-        }
-        _ if id == op::GET_CALL_RECORDING.id => {
-            show::<types::RecordingResponse, calls::Recording>(&raw)
-        }
-        _ if id == op::ADD_CAMPAIGN_CONTACTS.id => {
-            show::<types::CampaignContactsResponse, campaigns::ContactsAdded>(&raw)
-        }
-        _ if id == op::GET_CAMPAIGN_STATUS.id => {
-            show::<types::CampaignStatusResponse, campaigns::CampaignStatus>(&raw)
-        }
-        _ if id == op::ADD_DND_NUMBER.id => show::<types::DndNumberResponse, dnd::DndEntry>(&raw),
-        _ if id == op::LIST_DND_NUMBERS.id => {
-            show::<types::DndListResponse, Page<dnd::DndEntry>>(&raw)
-        }
-        _ if id == op::REMOVE_DND_NUMBER.id => show::<types::MessageResponse, ()>(&raw),
-        _ if id == op::CREATE_CHAT_SESSION.id => {
-            show::<types::ChatSessionResponse, chat::ChatSession>(&raw)
-        }
-        _ if id == op::SEND_CHAT_MESSAGE.id => {
-            show::<types::ChatInboundResponse, chat::ChatReply>(&raw)
-        }
-        _ if id == op::GET_ACTIVE_CHAT_SESSION.id => decode_active(&raw),
-        _ if id == op::SEND_SUPPORT_COMMAND.id => {
-            show::<types::SupportResponse, chat::SupportOutcome>(&raw)
-        }
-        _ if id == op::INJECT_CHAT_CONTEXT.id => {
-            show::<types::InjectContextResponse, chat::SessionContext>(&raw)
-        }
-        _ if id == op::LEGACY_CREATE_CALL.id => {
-            show::<types::LegacyCallResponse, calls::CallCreated>(&raw)
-        }
-        _ if id == op::LEGACY_START_CHAT_SESSION.id => {
-            show::<types::LegacyChatSessionResponse, legacy::LegacyChatSession>(&raw)
-        }
-        _ if id == op::LEGACY_SEND_CHAT_MESSAGE.id => {
-            show::<types::LegacyChatMessageResponse, legacy::LegacyChatReply>(&raw)
-        }
-        _ if id == op::LEGACY_CLOSE_CHAT_SESSION.id => {
-            show::<types::LegacyCloseSessionResponse, legacy::LegacyClosedSession>(&raw)
-        }
-        _ if id == op::LEGACY_PAUSE_CHAT_SESSION.id => {
-            show::<types::LegacyPauseSessionResponse, legacy::LegacyPausedSession>(&raw)
-        }
-        _ => Err(crate::Error::validation(
+    let shown = decode_by_operation(facts.id, &raw).unwrap_or_else(|| {
+        Err(crate::Error::validation(
             "operation",
-            format!("osvi-ext does not decode `{id}`"),
-        )),
-    };
+            format!("osvi-ext does not decode `{}`", facts.id),
+        ))
+    });
     accepted(facts, shown)
 }
 
-/// Decodes a `get_active_chat_session` answer in either of its shapes: the `Debug` text of
-/// the one that reads it.
-fn decode_active(raw: &RawResponse) -> Result<String> {
-    use crate::chat::ChatSession;
-    use std::collections::HashMap;
-    show::<types::ActiveChatSessionResponse, ChatSession>(raw)
-        .or_else(|_| show::<types::ActiveChatSessionResponse, HashMap<String, ChatSession>>(raw))
+/// What each operation's method returns: the decode table. An operation added to the spec is
+/// a missing associated type here (a compile error) until its answer type is named.
+struct Table;
+
+impl osvi_generated::answers::Answers for Table {
+    type ListActiveAgents = Vec<agents::Agent>;
+    type CreateCall = calls::CallCreated;
+    type ListCalls = Page<calls::Call>;
+    type GetCall = calls::Call;
+    type GetCallTranscript = calls::Transcript;
+    type GetCallRecording = calls::Recording;
+    type AddCampaignContacts = campaigns::ContactsAdded;
+    type GetCampaignStatus = campaigns::CampaignStatus;
+    type AddDndNumber = dnd::DndEntry;
+    type ListDndNumbers = Page<dnd::DndEntry>;
+    type RemoveDndNumber = ();
+    type CreateChatSession = chat::ChatSession;
+    type SendChatMessage = chat::ChatReply;
+    type GetActiveChatSession = ActiveSession;
+    type SendSupportCommand = chat::SupportOutcome;
+    type InjectChatContext = chat::SessionContext;
+    type LegacyCreateCall = calls::CallCreated;
+    type LegacyStartChatSession = legacy::LegacyChatSession;
+    type LegacySendChatMessage = legacy::LegacyChatReply;
+    type LegacyCloseChatSession = legacy::LegacyClosedSession;
+    type LegacyPauseChatSession = legacy::LegacyPausedSession;
+}
+
+/// The decoding of every operation of the spec (`osvi_generated::for_each_operation!`), each
+/// through its success body's envelope into its [`Table`] answer type.
+macro_rules! decode_table {
+    ($(($operation:ident, $body:ty, $answer:ident)),* $(,)?) => {
+        /// Decodes `raw` as operation `id` does and shows the result; `None` for an id that is
+        /// not an operation.
+        fn decode_by_operation(id: &str, raw: &RawResponse) -> Option<Result<String>> {
+            use osvi_generated::answers::Answers;
+            use osvi_generated::spec::operations as op;
+            $(
+                if id == op::$operation.id {
+                    return Some(show::<$body, <Table as Answers>::$answer>(raw));
+                }
+            )*
+            None
+        }
+    };
+}
+osvi_generated::for_each_operation!(decode_table);
+
+/// A `get_active_chat_session` answer in either of its shapes (one session, or a map of
+/// sessions by agent).
+#[derive(Debug)]
+#[allow(dead_code)] // Read through `Debug` only.
+enum ActiveSession {
+    One(Box<chat::ChatSession>),
+    ByAgent(HashMap<String, chat::ChatSession>),
+}
+
+impl FromWire<types::ActiveChatSessionResponseData> for ActiveSession {
+    fn from_wire(wire: types::ActiveChatSessionResponseData) -> std::result::Result<Self, String> {
+        chat::ChatSession::from_wire(wire.clone())
+            .map(|one| ActiveSession::One(Box::new(one)))
+            .or_else(|_| HashMap::from_wire(wire).map(ActiveSession::ByAgent))
+    }
 }

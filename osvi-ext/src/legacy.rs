@@ -22,14 +22,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::macros::awaitable;
 use crate::validate;
-use crate::wire::{Envelope, FromWire, envelope};
-
-envelope!(
-    types::LegacyChatSessionResponse => types::LegacyChatSessionResponseData,
-    types::LegacyChatMessageResponse => types::LegacyChatMessageResponseData,
-    types::LegacyCloseSessionResponse => types::LegacyCloseSessionResponseData,
-    types::LegacyPauseSessionResponse => types::LegacyPauseSessionResponseData,
-);
+use crate::wire::{Envelope, FromWire};
 
 /// Newer envelope `{success, data: {call_id}}`, older `{status: "success", message, call_id}`.
 impl Envelope for types::LegacyCallResponse {

@@ -14,33 +14,10 @@ pub(crate) trait Envelope: DeserializeOwned {
     fn into_parts(self) -> (Option<bool>, Option<Self::Data>);
 }
 
-/// Implements [`Envelope`] for generated `{success, data}` response types whose `data` the
-/// spec marks required (what the answer is about).
-macro_rules! envelope {
-    ($($body:ty => $data:ty),* $(,)?) => {$(
-        impl crate::wire::Envelope for $body {
-            type Data = $data;
-            fn into_parts(self) -> (Option<bool>, Option<$data>) {
-                (self.success, Some(self.data))
-            }
-        }
-    )*};
-}
-pub(crate) use envelope;
-
-/// Implements [`Envelope`] for a generated `{success, data: [..], meta}` list
-/// response.
-macro_rules! list_envelope {
-    ($($body:ty => $item:ty),* $(,)?) => {$(
-        impl crate::wire::Envelope for $body {
-            type Data = (Vec<$item>, Option<osvi_generated::types::PaginationMeta>);
-            fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
-                (self.success, Some((self.data.unwrap_or_default(), self.meta)))
-            }
-        }
-    )*};
-}
-pub(crate) use list_envelope;
+// The unwrapping of every success body, generated from the spec's response schemas
+// (`cargo xtask regen`); only bodies the spec marks `x-osvi-envelope: hand-written` are
+// implemented by hand, next to their answer type.
+osvi_generated::impl_envelopes!(crate::wire::Envelope);
 
 /// Conversion from a generated wire type into a domain type; `Err` names what is missing or
 /// wrong, and becomes an [`Error::Decode`](crate::Error::Decode) that keeps the response's

@@ -12,10 +12,18 @@
 //!   values of every enum ([`spec::enums`]), and the validation rules of every constrained
 //!   field ([`spec::rules`]). osvi-ext and osvi-sim read them instead of typing paths, names
 //!   and limits by hand.
+//! - [`server`]: the [`server::Handlers`] trait, one method per operation typed by its
+//!   parameters and body and answering its success body, and [`server::dispatch`], which
+//!   routes a decoded request to it (the simulator implements it).
+//! - [`answers`]: the [`answers::Answers`] trait (one associated type per operation: what
+//!   the SDK returns for it), [`for_each_operation!`] (the operation table as macro input)
+//!   and [`impl_envelopes!`] (the unwrapping of every success body, read from its schema).
+//!   A new operation in the spec is a missing method or associated type in their users: the
+//!   compiler names each place a human must fill in.
 //! - [`Timestamp`]: the type of every `format: date-time` field, a `chrono::DateTime<Utc>`
 //!   with a fast path for decoding the usual RFC 3339 shape.
 //!
-//! `generated.rs`, `mock.rs`, `spec.rs` and `openapi.json` are written by `cargo xtask regen`
+//! `generated.rs`, `mock.rs`, `spec.rs`, `server.rs`, `answers.rs` and `openapi.json` are written by `cargo xtask regen`
 //! and never edited by hand; this file and `timestamp.rs` hold the few hand-written types
 //! they refer to.
 //!
@@ -44,6 +52,10 @@ pub use generated::*;
 
 #[rustfmt::skip]
 pub mod spec;
+#[rustfmt::skip]
+pub mod server;
+#[rustfmt::skip]
+pub mod answers;
 
 mod timestamp;
 pub use timestamp::Timestamp;

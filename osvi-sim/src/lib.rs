@@ -38,9 +38,11 @@ pub mod config;
 mod conform;
 pub mod faults;
 
+mod handlers;
 mod http;
 mod journal;
 pub use journal::Exchange;
+mod shared;
 mod state;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,7 +53,7 @@ pub use config::{AgentSeed, CampaignSeed, Config, DEFAULT_TOKEN};
 pub use faults::{FaultKind, FaultRates, Faults, InjectedFault};
 pub use state::{Ledger, PlacedCall};
 
-use http::Shared;
+use shared::Shared;
 use state::{Delivery, State};
 
 /// How often the simulator looks for calls that finished (real time).
@@ -209,7 +211,7 @@ impl Simulator {
     /// Moves the simulated clock forward by `by`; calls due by then finish at once and
     /// their webhooks are sent.
     pub fn advance(&self, by: Duration) {
-        lock(&self.shared).clock.advance(by);
+        self.shared.lock().clock.advance(by);
         self.shared.wake.notify_one();
     }
 
@@ -240,7 +242,7 @@ impl Simulator {
     /// (by `POST /v1/call`, legacy `POST /call` or an enqueued campaign upload), the contacts
     /// stored, and the faults injected.
     pub fn ledger(&self) -> Ledger {
-        let mut ledger = lock(&self.shared).ledger();
+        let mut ledger = self.shared.lock().ledger();
         ledger.faults = self
             .shared
             .faults
@@ -270,17 +272,10 @@ impl Drop for Simulator {
     }
 }
 
-fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
-    shared
-        .state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Finishes the calls that are due and counts their webhooks as in flight, both under the
 /// state lock, so [`Simulator::settle`] never misses a delivery another task took.
 fn take_due(shared: &Shared, stats: &DeliveryStats) -> Vec<Delivery> {
-    let mut state = lock(shared);
+    let mut state = shared.lock();
     let due = state.process();
     stats.in_flight.fetch_add(due.len(), Ordering::SeqCst);
     due

@@ -7,7 +7,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
-use crate::{facts, normalize, spec};
+use crate::{facts, glue, normalize, spec};
 
 /// The header of every generated file.
 const HEADER: &str = "\
@@ -25,6 +25,10 @@ pub struct Output {
     pub facts: String,
     /// The spec as written, as JSON, for validators (the simulator, contract tests).
     pub json: String,
+    /// The server glue: the `Handlers` trait and `dispatch`.
+    pub server: String,
+    /// The answer glue: the `Answers` trait, `for_each_operation!`, `impl_envelopes!`.
+    pub answers: String,
 }
 
 /// Reads, checks and normalizes the spec at `path`, then generates both files.
@@ -39,6 +43,9 @@ pub fn generate(path: &Path) -> Result<Output, String> {
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| format!("{}: cannot write as JSON: {e}", path.display()))?;
     normalize::normalize(&mut doc);
+    let glue = glue::render(&doc).map_err(|e| format!("{}: {e}", path.display()))?;
+    let server = format_rust(&glue.server)?;
+    let answers = format_rust(&glue.answers)?;
     let openapi = to_openapiv3(doc).map_err(|e| format!("{}: {e}", path.display()))?;
     // The two generations are independent: run them on two threads (most of regen's time).
     let (client, mock) = quietly(|| {
@@ -57,6 +64,8 @@ pub fn generate(path: &Path) -> Result<Output, String> {
         mock,
         facts,
         json: format!("{json}\n"),
+        server,
+        answers,
     })
 }
 

@@ -11,6 +11,7 @@
 
 mod facts;
 mod generate;
+mod glue;
 mod normalize;
 mod spec;
 
@@ -79,6 +80,8 @@ fn regen(root: &Path, check: bool) -> Result<(), String> {
         ("osvi-generated/src/generated.rs", output.client),
         ("osvi-generated/src/mock.rs", output.mock),
         ("osvi-generated/src/spec.rs", output.facts),
+        ("osvi-generated/src/server.rs", output.server),
+        ("osvi-generated/src/answers.rs", output.answers),
         ("osvi-generated/openapi.json", output.json),
     ];
     for (relative, contents) in files {

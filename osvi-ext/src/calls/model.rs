@@ -7,15 +7,7 @@ use osvi_generated::types;
 use serde_json::{Map, Value};
 
 use crate::macros::string_enum;
-use crate::wire::{FromWire, envelope, list_envelope};
-
-envelope!(
-    types::CallResponse => types::CallResponseData,
-    types::CallDetailResponse => types::CallDetail,
-    types::TranscriptResponse => types::TranscriptResponseData,
-    types::RecordingResponse => types::RecordingResponseData,
-);
-list_envelope!(types::CallListResponse => types::CallSummary);
+use crate::wire::FromWire;
 
 string_enum! {
     /// The outcome of a call.

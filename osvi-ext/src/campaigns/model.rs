@@ -10,12 +10,7 @@ use serde_json::Value;
 
 use crate::calls::model::CallStatus;
 use crate::macros::string_enum;
-use crate::wire::{FromWire, envelope};
-
-envelope!(
-    types::CampaignContactsResponse => types::CampaignContactsResponseData,
-    types::CampaignStatusResponse => types::CampaignStatus,
-);
+use crate::wire::FromWire;
 
 string_enum! {
     /// Whether a campaign is calling.

@@ -10,24 +10,7 @@ use osvi_generated::types;
 use serde_json::{Map, Value};
 
 use crate::macros::string_enum;
-use crate::wire::{Envelope, FromWire, envelope};
-
-envelope!(
-    types::ChatSessionResponse => types::ChatSession,
-    types::ChatInboundResponse => types::ChatInboundResponseData,
-    types::SupportResponse => types::SupportResponseData,
-    types::InjectContextResponse => types::InjectContextResponseData,
-);
-
-/// `GET /v1/chat/session/active` answers one session with `agent_uuid`, and a map of
-/// sessions by agent without it; the generated type tells the two apart by the session's
-/// `id`.
-impl Envelope for types::ActiveChatSessionResponse {
-    type Data = types::ActiveChatSessionResponseData;
-    fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
-        (self.success, Some(self.data))
-    }
-}
+use crate::wire::FromWire;
 
 impl FromWire<types::ActiveChatSessionResponseData> for ChatSession {
     fn from_wire(wire: types::ActiveChatSessionResponseData) -> std::result::Result<Self, String> {
