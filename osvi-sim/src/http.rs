@@ -13,9 +13,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get};
 use axum::{Json, Router};
-use osvi_generated::Operation;
+use osvi_generated::{Operation, types};
 use osvi_generated::server::{DispatchError, dispatch};
-use serde_json::json;
 
 use crate::shared::Shared;
 use crate::state::Failure;
@@ -76,11 +75,10 @@ fn on(operation: &'static Operation) -> MethodRouter<Shared> {
             Err(DispatchError::MissingPathParam(_) | DispatchError::UnknownOperation(_)) => {
                 no_route().await
             }
-            Err(DispatchError::Answer(e)) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({"success": false, "error": format!("the answer cannot be written: {e}")})),
-            )
-                .into_response(),
+            Err(DispatchError::Answer(e)) => {
+                let body = error_body(format!("the answer cannot be written: {e}"), false);
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+            }
         }
     };
     axum::routing::on(method, handler)
@@ -88,34 +86,43 @@ fn on(operation: &'static Operation) -> MethodRouter<Shared> {
 
 /// A path the API does not have: `404` with a JSON body.
 async fn no_route() -> Response {
-    let body = json!({"success": false, "error": "No route matches this path"});
-    (StatusCode::NOT_FOUND, Json(body)).into_response()
+    Failure::NotFound("No route matches this path".into()).into_response()
 }
 
 /// A method the path does not take: `405` with a JSON body (axum adds `Allow`).
 async fn method_not_allowed() -> Response {
-    let body = json!({"success": false, "error": "Method not allowed"});
+    let body = error_body("Method not allowed".into(), false);
     (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
 }
 
 // ---------------------------------------------------------------- envelopes
 
+/// The shared error body of the spec (`ApiError`) with `error`; `details: null` where the
+/// API documents it (400 and 403).
+fn error_body(error: String, details_null: bool) -> types::ApiError {
+    types::ApiError {
+        success: Some(false),
+        error: Some(error),
+        details: details_null.then_some(serde_json::Value::Null),
+        errors: None,
+        message: None,
+    }
+}
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let (status, body) = match self {
-            Failure::BadRequest(e) => (
-                StatusCode::BAD_REQUEST,
-                json!({"success": false, "error": e, "details": null}),
-            ),
-            Failure::Forbidden(e) => (
-                StatusCode::FORBIDDEN,
-                json!({"success": false, "error": e, "details": null}),
-            ),
-            Failure::NotFound(e) => (StatusCode::NOT_FOUND, json!({"success": false, "error": e})),
-            Failure::Conflict(e) => (StatusCode::CONFLICT, json!({"success": false, "error": e})),
+            Failure::BadRequest(e) => (StatusCode::BAD_REQUEST, error_body(e, true)),
+            Failure::Forbidden(e) => (StatusCode::FORBIDDEN, error_body(e, true)),
+            Failure::NotFound(e) => (StatusCode::NOT_FOUND, error_body(e, false)),
+            Failure::Conflict(e) => (StatusCode::CONFLICT, error_body(e, false)),
             Failure::Unprocessable(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"success": false, "errors": errors}),
+                types::ApiError {
+                    errors: Some(errors),
+                    error: None,
+                    ..error_body(String::new(), false)
+                },
             ),
         };
         (status, Json(body)).into_response()
@@ -136,7 +143,7 @@ async fn authenticate(
     if !known {
         return (
             StatusCode::UNAUTHORIZED,
-            Json(json!({"success": false, "error": "Invalid API token"})),
+            Json(error_body("Invalid API token".into(), false)),
         )
             .into_response();
     }
