@@ -13,8 +13,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, get};
 use axum::{Json, Router};
-use osvi_generated::{Operation, types};
 use osvi_generated::server::{DispatchError, dispatch};
+use osvi_generated::{Operation, types};
 
 use crate::shared::Shared;
 use crate::state::Failure;

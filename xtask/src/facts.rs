@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::load::resolve;
 use crate::normalize::{METHODS, strings_at_key};
-use crate::spec::resolve;
 
 /// Renders the facts module of `doc`.
 pub fn render(doc: &Value) -> Result<String, String> {

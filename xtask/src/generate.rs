@@ -7,7 +7,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
-use crate::{facts, glue, normalize, spec};
+use crate::{facts, glue, load, normalize};
 
 /// The header of every generated file.
 const HEADER: &str = "\
@@ -35,8 +35,8 @@ pub struct Output {
 pub fn generate(path: &Path) -> Result<Output, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let mut doc = spec::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
-    spec::check(&doc, &text)
+    let mut doc = load::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
+    load::check(&doc, &text)
         .map_err(|e| format!("{}: the spec is broken:\n{e}", path.display()))?;
     let facts = facts::render(&doc).map_err(|e| format!("{}: {e}", path.display()))?;
     let facts = format_rust(&facts)?;

@@ -478,3 +478,6 @@ fn envelope(
         format!("({success}, {})", as_option(data_held, "data")),
     )))
 }
+
+#[cfg(test)]
+mod tests;

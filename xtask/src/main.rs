@@ -12,8 +12,8 @@
 mod facts;
 mod generate;
 mod glue;
+mod load;
 mod normalize;
-mod spec;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
