@@ -1,6 +1,9 @@
 //! The `osvi` binary, driven as a user would (with `assert_cmd`), against the simulator on
 //! loopback: every subcommand, `--json` output parsed, exit codes, a 1,000-row CSV upload,
 //! the webhook receiver, `osvi sim`, completions, and the token kept out of every output.
+//!
+//! Over 600 lines on purpose: the binary is one process to build and drive, and its tests
+//! share the simulator helpers at the top; splitting would repeat them per file.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};

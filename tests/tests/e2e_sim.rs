@@ -1,5 +1,8 @@
 //! End to end: osvi-ext against osvi-sim through every operation, then 500 calls placed at
 //! once by several clients (none lost or duplicated, every webhook delivered exactly once).
+//!
+//! Over 600 lines on purpose: one scenario per topic of the simulator, sharing the checked
+//! simulator and the webhook receiver defined at the top.
 
 mod common;
 
