@@ -23,9 +23,9 @@
 //! - [`Timestamp`]: the type of every `format: date-time` field, a `chrono::DateTime<Utc>`
 //!   with a fast path for decoding the usual RFC 3339 shape.
 //!
-//! `generated.rs`, `mock.rs`, `spec.rs`, `server.rs`, `answers.rs` and `openapi.json` are written by `cargo xtask regen`
-//! and never edited by hand; this file and `timestamp.rs` hold the few hand-written types
-//! they refer to.
+//! `generated.rs`, `mock.rs`, `spec.rs`, `server.rs`, `answers.rs` and `openapi.json` are
+//! written by `cargo xtask regen` and never edited by hand; this file and `timestamp.rs` hold
+//! the few hand-written types they refer to.
 //!
 //! Cargo features:
 //! - `rustls` (default): TLS through rustls.

@@ -100,6 +100,39 @@ fn campaign_id(raw: &str) -> Result<i64, Failure> {
         .map_err(|_| Failure::NotFound("Campaign not found".into()))
 }
 
+/// The call filter of a `list_calls` query.
+fn call_filter(query: &Query) -> Answer<CallFilter> {
+    use osvi_generated::spec::params::list_calls as param;
+    let id = |name: &str| -> Result<Option<i64>, Failure> {
+        query
+            .get(name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| Failure::Unprocessable(vec![format!("{name} must be an integer")]))
+            })
+            .transpose()
+    };
+    let bound = |name: &str, end: bool| -> Result<Option<DateTime<Utc>>, Failure> {
+        query
+            .get(name)
+            .map(|v| {
+                parse_bound(v, end)
+                    .ok_or_else(|| Failure::Unprocessable(vec![format!("{name} is not a date")]))
+            })
+            .transpose()
+    };
+    Ok(CallFilter {
+        status: query.get(param::STATUS).cloned(),
+        agent_uuid: query.get(param::AGENT_UUID).cloned(),
+        campaign_id: id(param::CAMPAIGN_ID)?,
+        campaign_upload_id: id(param::CAMPAIGN_UPLOAD_ID)?,
+        phone_number: query.get(param::PHONE_NUMBER).cloned(),
+        call_type: query.get(param::CALL_TYPE).cloned(),
+        start: bound(param::START_DATE, false)?,
+        end: bound(param::END_DATE, true)?,
+    })
+}
+
 impl Shared {
     /// Places the call of `request` (both call endpoints): `400` for an implausible number.
     fn place(&self, request: &types::CallRequest) -> Answer<types::CallResponseData> {
@@ -107,41 +140,6 @@ impl Shared {
         let call_id = self.lock().place_call(request, e164)?;
         self.wake.notify_one();
         Ok(types::CallResponseData { call_id })
-    }
-
-    /// The call filter of a `list_calls` query.
-    fn call_filter(query: &Query) -> Answer<CallFilter> {
-        use osvi_generated::spec::params::list_calls as param;
-        let id = |name: &str| -> Result<Option<i64>, Failure> {
-            query
-                .get(name)
-                .map(|v| {
-                    v.parse::<i64>().map_err(|_| {
-                        Failure::Unprocessable(vec![format!("{name} must be an integer")])
-                    })
-                })
-                .transpose()
-        };
-        let bound = |name: &str, end: bool| -> Result<Option<DateTime<Utc>>, Failure> {
-            query
-                .get(name)
-                .map(|v| {
-                    parse_bound(v, end).ok_or_else(|| {
-                        Failure::Unprocessable(vec![format!("{name} is not a date")])
-                    })
-                })
-                .transpose()
-        };
-        Ok(CallFilter {
-            status: query.get(param::STATUS).cloned(),
-            agent_uuid: query.get(param::AGENT_UUID).cloned(),
-            campaign_id: id(param::CAMPAIGN_ID)?,
-            campaign_upload_id: id(param::CAMPAIGN_UPLOAD_ID)?,
-            phone_number: query.get(param::PHONE_NUMBER).cloned(),
-            call_type: query.get(param::CALL_TYPE).cloned(),
-            start: bound(param::START_DATE, false)?,
-            end: bound(param::END_DATE, true)?,
-        })
     }
 }
 
@@ -164,7 +162,7 @@ impl Handlers for Shared {
     fn list_calls(&self, query: &Query) -> Answer<types::CallListResponse> {
         use osvi_generated::spec::params::list_calls as param;
         let (page, per_page) = pagination(query, (param::PAGE, param::PER_PAGE))?;
-        let calls = self.lock().list_calls(&Self::call_filter(query)?)?;
+        let calls = self.lock().list_calls(&call_filter(query)?)?;
         let (data, meta) = page_of(calls, page, per_page);
         Ok(types::CallListResponse {
             success: Some(true),

@@ -104,11 +104,7 @@ pub(crate) fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 }
 
 /// The parameters of an operation (path-item level first), `$ref`s resolved.
-pub(crate) fn parameters<'a>(
-    doc: &'a Value,
-    item: &'a Value,
-    operation: &'a Value,
-) -> Vec<&'a Value> {
+fn parameters<'a>(doc: &'a Value, item: &'a Value, operation: &'a Value) -> Vec<&'a Value> {
     [item.get("parameters"), operation.get("parameters")]
         .into_iter()
         .flatten()
@@ -116,6 +112,35 @@ pub(crate) fn parameters<'a>(
         .flatten()
         .map(|p| deref(doc, p))
         .collect()
+}
+
+/// The parameters of an operation `in` one place (`path` or `query`), in the order of the
+/// spec: `(name, required)`.
+pub(crate) fn params_in<'a>(
+    doc: &'a Value,
+    item: &'a Value,
+    operation: &'a Value,
+    place: &str,
+) -> Vec<(&'a str, bool)> {
+    parameters(doc, item, operation)
+        .into_iter()
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some(place))
+        .filter_map(|p| {
+            let name = p.get("name").and_then(Value::as_str)?;
+            Some((name, p.get("required") == Some(&Value::Bool(true))))
+        })
+        .collect()
+}
+
+/// The documented success of an operation: its lowest `2xx` status and that response.
+pub(crate) fn success_response(operation: &Value) -> Option<(u16, &Value)> {
+    operation
+        .get("responses")
+        .and_then(Value::as_object)?
+        .iter()
+        .filter_map(|(code, response)| Some((code.parse::<u16>().ok()?, response)))
+        .filter(|(code, _)| (200..300).contains(code))
+        .min_by_key(|(code, _)| *code)
 }
 
 /// Every operation as `(path, method, path item, operation)`, in the order of the spec.
@@ -162,31 +187,22 @@ fn render_operations(doc: &Value, out: &mut String) -> Result<(), String> {
                 ));
             }
         };
-        let params = parameters(doc, item, operation);
-        let mut path_params = Vec::new();
-        let mut query_params = Vec::new();
-        for p in params {
-            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-            let required = p.get("required") == Some(&Value::Bool(true));
-            match p.get("in").and_then(Value::as_str) {
-                Some("path") => path_params.push(format!("{name:?}")),
-                Some("query") => {
-                    query_params.push(format!("Param {{ name: {name:?}, required: {required} }}"))
-                }
-                _ => {}
-            }
-        }
+        let path_params: Vec<String> = params_in(doc, item, operation, "path")
+            .into_iter()
+            .map(|(name, _)| format!("{name:?}"))
+            .collect();
+        let query_params: Vec<String> = params_in(doc, item, operation, "query")
+            .into_iter()
+            .map(|(name, required)| format!("Param {{ name: {name:?}, required: {required} }}"))
+            .collect();
         let mut statuses: Vec<u16> = operation
             .get("responses")
             .and_then(Value::as_object)
             .map(|r| r.keys().filter_map(|k| k.parse().ok()).collect())
             .unwrap_or_default();
         statuses.sort_unstable();
-        let success = statuses
-            .iter()
-            .copied()
-            .find(|s| (200..300).contains(s))
-            .ok_or_else(|| format!("{id}: no 2xx response"))?;
+        let (success, _) =
+            success_response(operation).ok_or_else(|| format!("{id}: no 2xx response"))?;
         let deprecated = operation.get("deprecated") == Some(&Value::Bool(true));
         let body = operation.get("requestBody").is_some();
         let upper = method.to_uppercase();

@@ -31,7 +31,7 @@ pub struct Output {
     pub answers: String,
 }
 
-/// Reads, checks and normalizes the spec at `path`, then generates both files.
+/// Reads, checks and normalizes the spec at `path`, then generates every file of [`Output`].
 pub fn generate(path: &Path) -> Result<Output, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
@@ -141,6 +141,6 @@ fn run_progenitor(
 /// Formats Rust source written as text, with the generated-file header.
 fn format_rust(source: &str) -> Result<String, String> {
     let file: syn::File =
-        syn::parse_str(source).map_err(|e| format!("the facts module does not parse: {e}"))?;
+        syn::parse_str(source).map_err(|e| format!("a generated module does not parse: {e}"))?;
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }

@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::facts::{deref, operations, parameters, screaming, snake};
+use crate::facts::{deref, operations, params_in, screaming, snake, success_response};
 
 /// The two rendered files.
 pub struct Glue {
@@ -104,14 +104,11 @@ fn collect(doc: &Value) -> Result<Vec<Op>, String> {
             .get("operationId")
             .and_then(Value::as_str)
             .ok_or_else(|| format!("{} {path}: missing operationId", method.to_uppercase()))?;
-        let params = parameters(doc, item, operation);
-        let param_in = |p: &&Value, place: &str| p.get("in").and_then(Value::as_str) == Some(place);
-        let path_params = params
-            .iter()
-            .filter(|p| param_in(p, "path"))
-            .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
+        let path_params = params_in(doc, item, operation, "path")
+            .into_iter()
+            .map(|(name, _)| name.to_string())
             .collect();
-        let has_query = params.iter().any(|p| param_in(p, "query"));
+        let has_query = !params_in(doc, item, operation, "query").is_empty();
         let body = match operation.get("requestBody").map(|b| deref(doc, b)) {
             None => None,
             Some(body) => {
@@ -120,14 +117,8 @@ fn collect(doc: &Value) -> Result<Vec<Op>, String> {
                 Some((rust_type(schema, &format!("{id} body"))?, required))
             }
         };
-        let responses = operation.get("responses").and_then(Value::as_object);
-        let (success, response) = responses
-            .into_iter()
-            .flatten()
-            .filter_map(|(code, r)| Some((code.parse::<u16>().ok()?, r)))
-            .filter(|(code, _)| (200..300).contains(code))
-            .min_by_key(|(code, _)| *code)
-            .ok_or_else(|| format!("{id}: no 2xx response"))?;
+        let (success, response) =
+            success_response(operation).ok_or_else(|| format!("{id}: no 2xx response"))?;
         let schema = json_schema(deref(doc, response))
             .ok_or_else(|| format!("{id}: its {success} answer has no JSON body"))?;
         ops.push(Op {
