@@ -187,7 +187,7 @@ impl Clients {
                     .await
                     .expect("raw get")
                     .into_inner();
-                assert_eq!(call.data.duration_seconds, Some(42));
+                assert_eq!(call.data.duration_seconds, Some(42.into()));
             }
             Which::Bare => {
                 let response = self

@@ -41,8 +41,8 @@ impl FromWire<types::ActiveAgent> for Agent {
     fn from_wire(a: types::ActiveAgent) -> std::result::Result<Self, String> {
         Ok(Agent {
             agent_id: a.agent_id,
-            name: a.name,
-            status: a.status.map_or(AgentStatus::Active, AgentStatus::from),
+            name: crate::lenient::read(a.name),
+            status: crate::lenient::read(a.status).map_or(AgentStatus::Active, AgentStatus::from),
         })
     }
 }

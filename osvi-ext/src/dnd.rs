@@ -17,9 +17,11 @@
 use chrono::{DateTime, Utc};
 use osvi_generated::spec::{operations, rules};
 use osvi_generated::types;
+use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::Result;
+use crate::lenient::Unreadable;
 use crate::macros::awaitable;
 use crate::pagination::{ListRequest, Page, Paging, list_methods};
 use crate::validate;
@@ -40,16 +42,22 @@ pub struct DndEntry {
     pub reason: Option<String>,
     /// When the number was added.
     pub created_at: Option<DateTime<Utc>>,
+    /// Fields that arrived in a form the SDK could not read as their type (a timestamp in an
+    /// unknown format, a word where a number belongs), by wire name, exactly as sent; their
+    /// field above is `None`. Empty for every answer in the documented forms.
+    pub unreadable: Map<String, Value>,
 }
 
 impl FromWire<types::DndNumber> for DndEntry {
     fn from_wire(d: types::DndNumber) -> std::result::Result<Self, String> {
+        let mut u = Unreadable::default();
         Ok(DndEntry {
-            id: d.id,
-            agent_uuid: d.agent_uuid,
+            id: u.read("id", d.id),
+            agent_uuid: u.read("agent_uuid", d.agent_uuid),
             phone: d.phone,
-            reason: crate::lenient::string(d.reason),
-            created_at: d.created_at.map(Into::into),
+            reason: u.read("reason", d.reason),
+            created_at: u.read("created_at", d.created_at),
+            unreadable: u.into_map(),
         })
     }
 }

@@ -141,6 +141,14 @@ pub enum Error {
         /// Why the next request failed.
         source: Box<Error>,
     },
+    /// The call has no recording: its recording answer had no URL
+    /// ([`Recording::recording_url`](crate::calls::Recording::recording_url) is `None`), so
+    /// [`Calls::download_recording`](crate::calls::Calls::download_recording) has nothing
+    /// to fetch. Calls that were not answered have none.
+    NoRecording {
+        /// The call.
+        call_id: String,
+    },
     /// The client could not be built (bad token, base URL, TLS setup ...).
     Config {
         /// What is wrong.
@@ -250,8 +258,8 @@ impl ApiFailure {
         let mut details = None;
         if let Some(body) = parsed {
             messages.extend(body.errors.unwrap_or_default());
-            messages.extend(body.error);
-            messages.extend(body.message);
+            messages.extend(crate::lenient::read(body.error));
+            messages.extend(crate::lenient::read(body.message));
             details = body.details.filter(|d| !d.is_null()).map(Box::new);
         }
         ApiFailure {
@@ -378,6 +386,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::InvalidWebhook { .. } => "invalid_webhook",
             Error::PartialUpload { .. } => "partial_upload",
+            Error::NoRecording { .. } => "no_recording",
             Error::Config { .. } => "config",
         }
     }
@@ -465,6 +474,7 @@ impl fmt::Display for Error {
                 f,
                 "campaign upload stopped after the first {stored} contacts were stored: {source}"
             ),
+            Error::NoRecording { call_id } => write!(f, "call {call_id} has no recording"),
             Error::Config { message } => write!(f, "invalid client configuration: {message}"),
         }
     }

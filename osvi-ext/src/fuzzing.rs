@@ -1,14 +1,9 @@
 //! Not public API: the decode table of this workspace's property tests and fuzz targets
 //! (hidden from the docs). May change in any release.
 
-use std::collections::HashMap;
-
-use osvi_generated::types;
-
 use crate::error::Result;
 use crate::pagination::Page;
 use crate::transport::decode::{RawResponse, accepted, show};
-use crate::wire::FromWire;
 use crate::{agents, calls, campaigns, chat, dnd, legacy};
 
 /// The statuses a fuzz input can select (every status the API documents, and 503).
@@ -90,7 +85,7 @@ impl osvi_generated::answers::Answers for Table {
     type RemoveDndNumber = ();
     type CreateChatSession = chat::ChatSession;
     type SendChatMessage = chat::ChatReply;
-    type GetActiveChatSession = ActiveSession;
+    type GetActiveChatSession = chat::model::ActiveSession;
     type SendSupportCommand = chat::SupportOutcome;
     type InjectChatContext = chat::SessionContext;
     type LegacyCreateCall = calls::CallCreated;
@@ -119,20 +114,3 @@ macro_rules! decode_table {
     };
 }
 osvi_generated::for_each_operation!(decode_table);
-
-/// A `get_active_chat_session` answer in either of its shapes (one session, or a map of
-/// sessions by agent).
-#[derive(Debug)]
-#[allow(dead_code)] // Read through `Debug` only.
-enum ActiveSession {
-    One(Box<chat::ChatSession>),
-    ByAgent(HashMap<String, chat::ChatSession>),
-}
-
-impl FromWire<types::ActiveChatSessionResponseData> for ActiveSession {
-    fn from_wire(wire: types::ActiveChatSessionResponseData) -> std::result::Result<Self, String> {
-        chat::ChatSession::from_wire(wire.clone())
-            .map(|one| ActiveSession::One(Box::new(one)))
-            .or_else(|_| HashMap::from_wire(wire).map(ActiveSession::ByAgent))
-    }
-}

@@ -4,7 +4,8 @@
 //!
 //! Both documented success envelopes of legacy `POST /call` (`{success, data: {call_id}}`
 //! and the older `{status, message, call_id}`) are understood, and so is the nested
-//! `data.success` of older chat responses.
+//! `data.success` of older chat responses: `false` there is the same refusal
+//! ([`Error::BadRequest`](crate::Error::BadRequest)) as a top-level `success: false`.
 //!
 //! ```no_run
 //! # #[allow(deprecated)]
@@ -20,20 +21,48 @@ use serde_json::{Map, Value};
 use crate::calls::CallCreated;
 use crate::client::Client;
 use crate::error::Result;
+use crate::lenient::read;
 use crate::macros::awaitable;
 use crate::validate;
-use crate::wire::{Envelope, FromWire};
+use crate::wire::Echo;
+use crate::wire::{Envelope, FromWire, echoes};
+
+echoes!(
+    LegacyChatReply: session_id,
+    LegacyClosedSession: session_id,
+    LegacyPausedSession: session_id,
+);
 
 /// Newer envelope `{success, data: {call_id}}`, older `{status: "success", message, call_id}`.
+///
+/// Only an explicit `success: false` is a refusal. A `status` word other than `"success"` is
+/// not: the docs show no other word, and taking an answer that carries a call id for a
+/// refusal would invite a resend of a call that was placed (a second dial). An answer with no
+/// call id anywhere and no `success: false` is unreadable, never a refusal.
 impl Envelope for types::LegacyCallResponse {
-    type Data = types::CallResponseData;
+    type Data = LegacyCallId;
     fn into_parts(self) -> (Option<bool>, Option<Self::Data>) {
-        let success = self.success.or(self.status.map(|s| s == "success"));
-        let call_id = self.data.and_then(|d| d.call_id).or(self.call_id);
-        (
-            success,
-            call_id.map(|call_id| types::CallResponseData { call_id }),
-        )
+        let nested = self
+            .data
+            .and_then(|d| d.call_id)
+            .and_then(|id| id.into_read());
+        let call_id = nested.or_else(|| read(self.call_id));
+        match read(self.success) {
+            Some(false) => (Some(false), None),
+            _ => (None, Some(LegacyCallId(call_id))),
+        }
+    }
+}
+
+/// The call id of a legacy `POST /call` answer, from either envelope (`None`: neither had one).
+pub(crate) struct LegacyCallId(Option<String>);
+
+impl FromWire<LegacyCallId> for CallCreated {
+    fn from_wire(id: LegacyCallId) -> std::result::Result<Self, String> {
+        match id.0 {
+            Some(call_id) => Ok(CallCreated { call_id }),
+            None => Err("the answer has no call id (neither `data.call_id` nor `call_id`)".into()),
+        }
     }
 }
 
@@ -54,12 +83,11 @@ pub struct LegacyChatSession {
 
 impl FromWire<types::LegacyChatSessionResponseData> for LegacyChatSession {
     fn from_wire(d: types::LegacyChatSessionResponseData) -> std::result::Result<Self, String> {
-        nested_success(d.success)?;
         Ok(LegacyChatSession {
             session_id: d.session_id,
-            agent_name: d.agent_name,
-            started_at: d.started_at,
-            welcome_message: d.welcome_message,
+            agent_name: read(d.agent_name),
+            started_at: read(d.started_at),
+            welcome_message: read(d.welcome_message),
         })
     }
 }
@@ -83,13 +111,12 @@ pub struct LegacyChatReply {
 
 impl FromWire<types::LegacyChatMessageResponseData> for LegacyChatReply {
     fn from_wire(d: types::LegacyChatMessageResponseData) -> std::result::Result<Self, String> {
-        nested_success(d.success)?;
         Ok(LegacyChatReply {
-            session_id: d.session_id,
-            response: d.response,
+            session_id: read(d.session_id).unwrap_or_default(),
+            response: read(d.response),
             tool_calls: d.tool_calls.unwrap_or_default(),
             tool_results: d.tool_results.unwrap_or_default(),
-            current_state: d.current_state,
+            current_state: read(d.current_state),
         })
     }
 }
@@ -107,10 +134,9 @@ pub struct LegacyClosedSession {
 
 impl FromWire<types::LegacyCloseSessionResponseData> for LegacyClosedSession {
     fn from_wire(d: types::LegacyCloseSessionResponseData) -> std::result::Result<Self, String> {
-        nested_success(d.success)?;
         Ok(LegacyClosedSession {
-            session_id: d.session_id,
-            summary: d.summary,
+            session_id: read(d.session_id).unwrap_or_default(),
+            summary: read(d.summary),
         })
     }
 }
@@ -128,19 +154,10 @@ pub struct LegacyPausedSession {
 
 impl FromWire<types::LegacyPauseSessionResponseData> for LegacyPausedSession {
     fn from_wire(d: types::LegacyPauseSessionResponseData) -> std::result::Result<Self, String> {
-        nested_success(d.success)?;
         Ok(LegacyPausedSession {
-            session_id: d.session_id,
-            message: d.message,
+            session_id: read(d.session_id).unwrap_or_default(),
+            message: read(d.message),
         })
-    }
-}
-
-/// Older legacy chat responses repeat `success` inside `data`.
-fn nested_success(success: Option<bool>) -> std::result::Result<(), String> {
-    match success {
-        Some(false) => Err("`data.success` is false".into()),
-        _ => Ok(()),
     }
 }
 
@@ -326,6 +343,7 @@ impl LegacySendChatMessage {
                 .send()
         })
         .await
+        .map(|answer: LegacyChatReply| answer.echo(&body.chat_session_id))
     }
 }
 
@@ -361,6 +379,7 @@ impl LegacyCloseChatSession {
                 .send()
         })
         .await
+        .map(|answer: LegacyClosedSession| answer.echo(&self.session_id))
     }
 }
 
@@ -396,6 +415,7 @@ impl LegacyPauseChatSession {
                 .send()
         })
         .await
+        .map(|answer: LegacyPausedSession| answer.echo(&self.session_id))
     }
 }
 

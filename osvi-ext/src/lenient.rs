@@ -1,39 +1,42 @@
-//! Reading fields whose JSON type the spec only assumes (`x-osvi-assumed` on a scalar): the
-//! generated field is a `serde_json::Value`, and these functions take any plausible JSON type
-//! for it, so a number sent as a string (or the reverse) is read, not refused.
+//! Reading the generated answer fields of type [`Lenient`] (every optional scalar of an
+//! answer, read from any plausible JSON form by osvi-generated) into the SDK's plain types,
+//! keeping what could not be read where the user can see it: the `unreadable` map of the
+//! answer type, by wire name, as sent.
 
-use serde_json::Value;
+use osvi_generated::Lenient;
+use serde_json::{Map, Value};
 
-/// A string from a string, a number or a boolean (as written); `None` for `null`, absent, or
-/// a list or object (which no plausible reading turns into one string).
-pub(crate) fn string(value: Option<Value>) -> Option<String> {
-    match value? {
-        Value::String(text) => Some(text),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
-    }
-}
+/// The fields of one answer that arrived in a form no reading fits, by wire name.
+#[derive(Default)]
+pub(crate) struct Unreadable(Map<String, Value>);
 
-/// An integer from an integer, a whole float (`30.0`) or a string holding one (`"30"`);
-/// `None` for anything else.
-pub(crate) fn integer(value: Option<Value>) -> Option<i64> {
-    match value? {
-        Value::Number(number) => number.as_i64().or_else(|| whole(number.as_f64()?)),
-        Value::String(text) => {
-            let text = text.trim();
-            text.parse::<i64>()
-                .ok()
-                .or_else(|| whole(text.parse::<f64>().ok()?))
+impl Unreadable {
+    /// The field's value as `U` (`None` when absent, `null`, or unreadable; an unreadable
+    /// value is kept under `name`).
+    pub(crate) fn read<T, U: From<T>>(
+        &mut self,
+        name: &str,
+        field: Option<Lenient<T>>,
+    ) -> Option<U> {
+        match field? {
+            Lenient::Read(value) => Some(U::from(value)),
+            Lenient::Unread(raw) => {
+                self.0.insert(name.to_string(), raw);
+                None
+            }
         }
-        _ => None,
+    }
+
+    /// What was kept.
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.0
     }
 }
 
-/// `value` as an `i64` when it is a whole number within range.
-fn whole(value: f64) -> Option<i64> {
-    let in_range = value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e18;
-    in_range.then_some(value as i64)
+/// The field's value, for answer types that keep no `unreadable` map: a text field (any
+/// scalar reads as text, so only a list or object lands here) or a flag.
+pub(crate) fn read<T>(field: Option<Lenient<T>>) -> Option<T> {
+    field?.into_read()
 }
 
 #[cfg(test)]
@@ -42,24 +45,12 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn strings_from_any_scalar() {
-        assert_eq!(string(Some(json!("dormant"))).as_deref(), Some("dormant"));
-        assert_eq!(string(Some(json!(7))).as_deref(), Some("7"));
-        assert_eq!(string(Some(json!(true))).as_deref(), Some("true"));
-        assert_eq!(string(Some(json!(null))), None);
-        assert_eq!(string(Some(json!({"a": 1}))), None);
-        assert_eq!(string(None), None);
-    }
-
-    #[test]
-    fn integers_from_numbers_and_numeric_strings() {
-        assert_eq!(integer(Some(json!(1800))), Some(1800));
-        assert_eq!(integer(Some(json!(1800.0))), Some(1800));
-        assert_eq!(integer(Some(json!(" 1800 "))), Some(1800));
-        assert_eq!(integer(Some(json!("1800.0"))), Some(1800));
-        assert_eq!(integer(Some(json!(1.5))), None);
-        assert_eq!(integer(Some(json!("soon"))), None);
-        assert_eq!(integer(Some(json!(1e300))), None);
-        assert_eq!(integer(Some(json!(true))), None);
+    fn read_values_pass_and_unread_ones_are_kept_by_name() {
+        let mut unreadable = Unreadable::default();
+        let n: Option<i64> = unreadable.read("n", Some(Lenient::Read(4)));
+        let m: Option<i64> = unreadable.read("m", Some(Lenient::<i64>::Unread(json!("four"))));
+        let absent: Option<i64> = unreadable.read("absent", None::<Lenient<i64>>);
+        assert_eq!((n, m, absent), (Some(4), None, None));
+        assert_eq!(Value::Object(unreadable.into_map()), json!({"m": "four"}));
     }
 }

@@ -28,7 +28,7 @@ use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
-use osvi_generated::types;
+use osvi_generated::{Lenient, types};
 
 use crate::error::Result;
 use crate::wire::FromWire;
@@ -208,7 +208,7 @@ impl<W, T: FromWire<W>> FromWire<(Vec<W>, Option<types::PaginationMeta>)> for Pa
         (items, meta): (Vec<W>, Option<types::PaginationMeta>),
     ) -> std::result::Result<Self, String> {
         let meta = meta.unwrap_or_default();
-        let count = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+        let count = |v: Option<Lenient<i64>>| v?.into_read().and_then(|n| u64::try_from(n).ok());
         Ok(Page {
             items: Vec::from_wire(items)?,
             meta: PageMeta {

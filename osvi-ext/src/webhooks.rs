@@ -49,6 +49,7 @@ use subtle::ConstantTimeEq;
 
 use crate::calls::{CallStatus, CallType};
 use crate::error::{Error, Result};
+use crate::lenient::read;
 use crate::macros::string_enum;
 use osvi_generated::spec::enums;
 
@@ -162,13 +163,13 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent> {
         types::CallCompletedWebhook::deserialize(&value).map_err(|e| invalid(e.to_string()))?;
     if older && !current {
         return Ok(WebhookEvent::CallCompleted(Box::new(CallCompleted {
-            call_log_id: old.call_log_id,
-            agent_name: old.agent_name,
-            agent_uuid: old.agent_uuid,
-            phone_number: old.phone_number,
-            chat: old.chat,
-            call_status: old.call_status.map(CallStatus::from),
-            execution_mode: old.execution_mode.map(ExecutionMode::from),
+            call_log_id: read(old.call_log_id),
+            agent_name: read(old.agent_name),
+            agent_uuid: read(old.agent_uuid),
+            phone_number: read(old.phone_number),
+            chat: read(old.chat),
+            call_status: read(old.call_status).map(CallStatus::from),
+            execution_mode: read(old.execution_mode).map(ExecutionMode::from),
         })));
     }
     let mut wire: types::PostCallWebhook =
@@ -177,18 +178,18 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent> {
     wire.extra
         .retain(|key, _| !unique(key, OLDER_FIELDS, CURRENT_FIELDS));
     Ok(WebhookEvent::PostCallAnalysis(Box::new(PostCallAnalysis {
-        call_log_id: wire.call_log_id,
-        phone_number: wire.phone_number,
-        agent_name: wire.agent_name,
+        call_log_id: read(wire.call_log_id),
+        phone_number: read(wire.phone_number),
+        agent_name: read(wire.agent_name),
         call_status: wire.call_status.map(|s| CallStatus::from(s.0)),
         call_type: wire.call_type.map(|t| CallType::from(t.0)),
-        call_summary: wire.call_summary,
+        call_summary: read(wire.call_summary),
         data_capture: wire.data_capture.unwrap_or_default(),
         structured_output: wire.structured_output.unwrap_or_default(),
         call_trigger_data: wire.call_trigger_data.unwrap_or_default(),
-        chat: old.chat,
-        agent_uuid: old.agent_uuid,
-        execution_mode: old.execution_mode.map(ExecutionMode::from),
+        chat: read(old.chat),
+        agent_uuid: read(old.agent_uuid),
+        execution_mode: read(old.execution_mode).map(ExecutionMode::from),
         extra: wire.extra,
     })))
 }

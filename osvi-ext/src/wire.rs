@@ -38,3 +38,26 @@ impl FromWire<()> for () {
         Ok(())
     }
 }
+
+/// An answer that repeats an id the request named (a session id of the path, the call id of
+/// a transcript). The docs show the echo, but an answer without it still answers that
+/// request: the answer type's id is then the one sent.
+pub(crate) trait Echo: Sized {
+    /// The answer, its echoed id filled with `sent` when the answer had none.
+    fn echo(self, sent: &str) -> Self;
+}
+
+/// Implements [`Echo`] for answer types whose echoed id is the `String` field named.
+macro_rules! echoes {
+    ($($answer:ty: $field:ident),* $(,)?) => {
+        $(impl $crate::wire::Echo for $answer {
+            fn echo(mut self, sent: &str) -> Self {
+                if self.$field.is_empty() {
+                    sent.clone_into(&mut self.$field);
+                }
+                self
+            }
+        })*
+    };
+}
+pub(crate) use echoes;

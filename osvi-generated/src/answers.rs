@@ -95,76 +95,90 @@ macro_rules! impl_envelopes {
         ::std::option::Option::Some(self)) } } impl $envelope for
         $crate::types::CallResponse { type Data = $crate::types::CallResponseData; fn
         into_parts(self) -> (::std::option::Option < bool >, ::std::option::Option <
-        Self::Data >) { (self.success, ::std::option::Option::Some(self.data)) } } impl
-        $envelope for $crate::types::CallListResponse { type Data = (::std::vec::Vec
+        Self::Data >) { (self.success.and_then($crate::Lenient::into_read),
+        ::std::option::Option::Some(self.data)) } } impl $envelope for
+        $crate::types::CallListResponse { type Data = (::std::vec::Vec
         <$crate::types::CallSummary >, ::std::option::Option
         <$crate::types::PaginationMeta >); fn into_parts(self) -> (::std::option::Option
-        < bool >, ::std::option::Option < Self::Data >) { (self.success,
-        ::std::option::Option::Some((self.data.unwrap_or_default(), self.meta))) } } impl
-        $envelope for $crate::types::CallDetailResponse { type Data =
-        $crate::types::CallDetail; fn into_parts(self) -> (::std::option::Option < bool
-        >, ::std::option::Option < Self::Data >) { (self.success,
+        < bool >, ::std::option::Option < Self::Data >) { (self.success
+        .and_then($crate::Lenient::into_read), ::std::option::Option::Some((self.data
+        .unwrap_or_default(), self.meta))) } } impl $envelope for
+        $crate::types::CallDetailResponse { type Data = $crate::types::CallDetail; fn
+        into_parts(self) -> (::std::option::Option < bool >, ::std::option::Option <
+        Self::Data >) { (self.success.and_then($crate::Lenient::into_read),
         ::std::option::Option::Some(self.data)) } } impl $envelope for
         $crate::types::TranscriptResponse { type Data =
         $crate::types::TranscriptResponseData; fn into_parts(self) ->
         (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
-        $crate::types::RecordingResponse { type Data =
+        .success.and_then($crate::Lenient::into_read), ::std::option::Option::Some(self
+        .data)) } } impl $envelope for $crate::types::RecordingResponse { type Data =
         $crate::types::RecordingResponseData; fn into_parts(self) ->
         (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
-        $crate::types::CampaignContactsResponse { type Data =
-        $crate::types::CampaignContactsResponseData; fn into_parts(self) ->
+        .success.and_then($crate::Lenient::into_read), ::std::option::Option::Some(self
+        .data)) } } impl $envelope for $crate::types::CampaignContactsResponse { type
+        Data = $crate::types::CampaignContactsResponseData; fn into_parts(self) ->
         (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
-        $crate::types::CampaignStatusResponse { type Data =
-        $crate::types::CampaignStatus; fn into_parts(self) -> (::std::option::Option <
-        bool >, ::std::option::Option < Self::Data >) { (self.success,
-        ::std::option::Option::Some(self.data)) } } impl $envelope for
-        $crate::types::DndNumberResponse { type Data = $crate::types::DndNumber; fn
-        into_parts(self) -> (::std::option::Option < bool >, ::std::option::Option <
-        Self::Data >) { (self.success, ::std::option::Option::Some(self.data)) } } impl
-        $envelope for $crate::types::DndListResponse { type Data = (::std::vec::Vec
-        <$crate::types::DndNumber >, ::std::option::Option <$crate::types::PaginationMeta
-        >); fn into_parts(self) -> (::std::option::Option < bool >, ::std::option::Option
-        < Self::Data >) { (self.success, ::std::option::Option::Some((self.data
+        .success.and_then($crate::Lenient::into_read), ::std::option::Option::Some(self
+        .data)) } } impl $envelope for $crate::types::CampaignStatusResponse { type Data
+        = $crate::types::CampaignStatus; fn into_parts(self) -> (::std::option::Option <
+        bool >, ::std::option::Option < Self::Data >) { (self.success
+        .and_then($crate::Lenient::into_read), ::std::option::Option::Some(self.data)) }
+        } impl $envelope for $crate::types::DndNumberResponse { type Data =
+        $crate::types::DndNumber; fn into_parts(self) -> (::std::option::Option < bool >,
+        ::std::option::Option < Self::Data >) { (self.success
+        .and_then($crate::Lenient::into_read), ::std::option::Option::Some(self.data)) }
+        } impl $envelope for $crate::types::DndListResponse { type Data =
+        (::std::vec::Vec <$crate::types::DndNumber >, ::std::option::Option
+        <$crate::types::PaginationMeta >); fn into_parts(self) -> (::std::option::Option
+        < bool >, ::std::option::Option < Self::Data >) { (self.success
+        .and_then($crate::Lenient::into_read), ::std::option::Option::Some((self.data
         .unwrap_or_default(), self.meta))) } } impl $envelope for
         $crate::types::MessageResponse { type Data = (); fn into_parts(self) ->
         (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(())) } } impl $envelope for
-        $crate::types::ChatSessionResponse { type Data = $crate::types::ChatSession; fn
-        into_parts(self) -> (::std::option::Option < bool >, ::std::option::Option <
-        Self::Data >) { (self.success, ::std::option::Option::Some(self.data)) } } impl
-        $envelope for $crate::types::ChatInboundResponse { type Data =
+        .success.and_then($crate::Lenient::into_read), ::std::option::Option::Some(())) }
+        } impl $envelope for $crate::types::ChatSessionResponse { type Data =
+        $crate::types::ChatSession; fn into_parts(self) -> (::std::option::Option < bool
+        >, ::std::option::Option < Self::Data >) { (self.success
+        .and_then($crate::Lenient::into_read), ::std::option::Option::Some(self.data)) }
+        } impl $envelope for $crate::types::ChatInboundResponse { type Data =
         $crate::types::ChatInboundResponseData; fn into_parts(self) ->
         (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
-        $crate::types::ActiveChatSessionResponse { type Data =
-        $crate::types::ActiveChatSessionResponseData; fn into_parts(self) ->
+        .success.and_then($crate::Lenient::into_read), ::std::option::Option::Some(self
+        .data)) } } impl $envelope for $crate::types::ActiveChatSessionResponse { type
+        Data = $crate::types::ActiveChatSessionResponseData; fn into_parts(self) ->
         (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
-        $crate::types::SupportResponse { type Data = $crate::types::SupportResponseData;
-        fn into_parts(self) -> (::std::option::Option < bool >, ::std::option::Option <
-        Self::Data >) { (self.success, ::std::option::Option::Some(self.data)) } } impl
-        $envelope for $crate::types::InjectContextResponse { type Data =
+        .success.and_then($crate::Lenient::into_read), ::std::option::Option::Some(self
+        .data)) } } impl $envelope for $crate::types::SupportResponse { type Data =
+        $crate::types::SupportResponseData; fn into_parts(self) -> (::std::option::Option
+        < bool >, ::std::option::Option < Self::Data >) { (self.success
+        .and_then($crate::Lenient::into_read), ::std::option::Option::Some(self.data)) }
+        } impl $envelope for $crate::types::InjectContextResponse { type Data =
         $crate::types::InjectContextResponseData; fn into_parts(self) ->
         (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
-        $crate::types::LegacyChatSessionResponse { type Data =
-        $crate::types::LegacyChatSessionResponseData; fn into_parts(self) ->
-        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
+        .success.and_then($crate::Lenient::into_read), ::std::option::Option::Some(self
+        .data)) } } impl $envelope for $crate::types::LegacyChatSessionResponse { type
+        Data = $crate::types::LegacyChatSessionResponseData; fn into_parts(self) ->
+        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) {
+        ($crate::lenient::both(self.success.and_then($crate::Lenient::into_read), self
+        .data.success.clone().and_then($crate::Lenient::into_read)),
+        ::std::option::Option::Some(self.data)) } } impl $envelope for
         $crate::types::LegacyChatMessageResponse { type Data =
         $crate::types::LegacyChatMessageResponseData; fn into_parts(self) ->
-        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
+        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) {
+        ($crate::lenient::both(self.success.and_then($crate::Lenient::into_read), self
+        .data.success.clone().and_then($crate::Lenient::into_read)),
+        ::std::option::Option::Some(self.data)) } } impl $envelope for
         $crate::types::LegacyCloseSessionResponse { type Data =
         $crate::types::LegacyCloseSessionResponseData; fn into_parts(self) ->
-        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } } impl $envelope for
+        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) {
+        ($crate::lenient::both(self.success.and_then($crate::Lenient::into_read), self
+        .data.success.clone().and_then($crate::Lenient::into_read)),
+        ::std::option::Option::Some(self.data)) } } impl $envelope for
         $crate::types::LegacyPauseSessionResponse { type Data =
         $crate::types::LegacyPauseSessionResponseData; fn into_parts(self) ->
-        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) { (self
-        .success, ::std::option::Option::Some(self.data)) } }
+        (::std::option::Option < bool >, ::std::option::Option < Self::Data >) {
+        ($crate::lenient::both(self.success.and_then($crate::Lenient::into_read), self
+        .data.success.clone().and_then($crate::Lenient::into_read)),
+        ::std::option::Option::Some(self.data)) } }
     };
 }

@@ -15,10 +15,10 @@ pub mod types {
         pub agent_id: ::std::string::String,
         ///Display name from the dashboard.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::option::Option<crate::LenientText>,
         ///Always `active`; inactive and archived agents are excluded. Known values: `active`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<crate::LenientText>,
     }
     impl ActiveAgent {
         pub fn builder() -> builder::ActiveAgent {
@@ -31,7 +31,7 @@ pub mod types {
         ///One session when `agent_uuid` was given; otherwise an object keyed by agent UUID whose values are sessions.
         pub data: ActiveChatSessionResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ActiveChatSessionResponse {
         pub fn builder() -> builder::ActiveChatSessionResponse {
@@ -67,15 +67,15 @@ pub mod types {
         pub details: ::std::option::Option<::serde_json::Value>,
         ///A single error message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<crate::LenientText>,
         ///Every validation message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A message, on bodies that use `message` instead of `error` (assumed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
+        pub message: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ApiError {
         pub fn builder() -> builder::ApiError {
@@ -87,26 +87,26 @@ pub mod types {
     pub struct CallCompletedWebhook {
         ///Display name of the agent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_name: ::std::option::Option<::std::string::String>,
+        pub agent_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_uuid: ::std::option::Option<::std::string::String>,
+        pub agent_uuid: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_log_id: ::std::option::Option<::std::string::String>,
+        pub call_log_id: ::std::option::Option<crate::LenientText>,
         ///Known values: `picked`, `not_picked`, `busy`, `failed`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_status: ::std::option::Option<::std::string::String>,
+        pub call_status: ::std::option::Option<crate::LenientText>,
         ///The full transcript as one string, one `Speaker: text` line per turn.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub chat: ::std::option::Option<::std::string::String>,
+        pub chat: ::std::option::Option<crate::LenientText>,
         ///Known values: `prod`, `test`; others may appear.
         #[serde(
             rename = "executionMode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub execution_mode: ::std::option::Option<::std::string::String>,
+        pub execution_mode: ::std::option::Option<crate::LenientText>,
         ///E.164.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: ::std::option::Option<crate::LenientText>,
     }
     impl CallCompletedWebhook {
         pub fn builder() -> builder::CallCompletedWebhook {
@@ -134,51 +134,51 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_name: ::std::option::Option<::std::string::String>,
+        pub agent_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_uuid: ::std::option::Option<::std::string::String>,
+        pub agent_uuid: ::std::option::Option<crate::LenientText>,
         ///Who ended the call (`agent` in the docs' example; other values not documented).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_ended_by: ::std::option::Option<::std::string::String>,
+        pub call_ended_by: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_ended_reason: ::std::option::Option<::std::string::String>,
+        pub call_ended_reason: ::std::option::Option<crate::LenientText>,
         pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_picked_at: ::std::option::Option<crate::Timestamp>,
+        pub call_picked_at: ::std::option::Option<crate::LenientTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_type: ::std::option::Option<CallType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub caller_name: ::std::option::Option<::std::string::String>,
+        pub caller_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub campaign_id: ::std::option::Option<i64>,
+        pub campaign_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub campaign_upload_id: ::std::option::Option<i64>,
+        pub campaign_upload_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<crate::Timestamp>,
+        pub created_at: ::std::option::Option<crate::LenientTime>,
         ///Values of the agent's data-extraction fields, by key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_captured: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration_seconds: ::std::option::Option<i64>,
+        pub duration_seconds: ::std::option::Option<crate::LenientInt>,
         ///The number the call was placed from, E.164.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from_number: ::std::option::Option<::std::string::String>,
+        pub from_number: ::std::option::Option<crate::LenientText>,
         ///The other party's number, E.164.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: ::std::option::Option<crate::LenientText>,
         ///Structured post-call analysis, free-form keys.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_call_analysis: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub retry_count: ::std::option::Option<i64>,
+        pub retry_count: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<CallStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub summary: ::std::option::Option<::std::string::String>,
+        pub summary: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<CallTag>,
     }
@@ -192,7 +192,7 @@ pub mod types {
     pub struct CallDetailResponse {
         pub data: CallDetail,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl CallDetailResponse {
         pub fn builder() -> builder::CallDetailResponse {
@@ -207,7 +207,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<PaginationMeta>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl CallListResponse {
         pub fn builder() -> builder::CallListResponse {
@@ -257,7 +257,7 @@ pub mod types {
     pub struct CallResponse {
         pub data: CallResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl CallResponse {
         pub fn builder() -> builder::CallResponse {
@@ -320,33 +320,33 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CallSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_name: ::std::option::Option<::std::string::String>,
+        pub agent_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_uuid: ::std::option::Option<::std::string::String>,
+        pub agent_uuid: ::std::option::Option<crate::LenientText>,
         ///Who ended the call (`agent` in the docs' example; other values not documented).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_ended_by: ::std::option::Option<::std::string::String>,
+        pub call_ended_by: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_ended_reason: ::std::option::Option<::std::string::String>,
+        pub call_ended_reason: ::std::option::Option<crate::LenientText>,
         pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_picked_at: ::std::option::Option<crate::Timestamp>,
+        pub call_picked_at: ::std::option::Option<crate::LenientTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_type: ::std::option::Option<CallType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub campaign_id: ::std::option::Option<i64>,
+        pub campaign_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub campaign_upload_id: ::std::option::Option<i64>,
+        pub campaign_upload_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<crate::Timestamp>,
+        pub created_at: ::std::option::Option<crate::LenientTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration_seconds: ::std::option::Option<i64>,
+        pub duration_seconds: ::std::option::Option<crate::LenientInt>,
         ///The number the call was placed from, E.164.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from_number: ::std::option::Option<::std::string::String>,
+        pub from_number: ::std::option::Option<crate::LenientText>,
         ///The other party's number, E.164.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<CallStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -361,11 +361,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CallTag {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub color_code: ::std::option::Option<::std::string::String>,
+        pub color_code: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::option::Option<crate::LenientText>,
     }
     impl CallTag {
         pub fn builder() -> builder::CallTag {
@@ -449,7 +449,7 @@ pub mod types {
     pub struct CampaignContactsResponse {
         pub data: CampaignContactsResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl CampaignContactsResponse {
         pub fn builder() -> builder::CampaignContactsResponse {
@@ -460,20 +460,20 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignContactsResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub campaign_upload_id: ::std::option::Option<i64>,
+        pub campaign_upload_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contacts_accepted: ::std::option::Option<i64>,
+        pub contacts_accepted: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contacts_received: ::std::option::Option<i64>,
+        pub contacts_received: ::std::option::Option<crate::LenientInt>,
         ///Contacts skipped because their number is on the agent's DND list. Item shape not documented (a contact object or a number are both plausible), so any JSON value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dnd_skipped: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duplicates_removed: ::std::option::Option<i64>,
+        pub duplicates_removed: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub enqueued: ::std::option::Option<bool>,
+        pub enqueued: ::std::option::Option<crate::LenientBool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub queued_calls: ::std::option::Option<i64>,
+        pub queued_calls: ::std::option::Option<crate::LenientInt>,
     }
     impl CampaignContactsResponseData {
         pub fn builder() -> builder::CampaignContactsResponseData {
@@ -484,22 +484,22 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<crate::Timestamp>,
+        pub created_at: ::std::option::Option<crate::LenientTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_retry_enabled: ::std::option::Option<bool>,
+        pub is_retry_enabled: ::std::option::Option<crate::LenientBool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::option::Option<crate::LenientText>,
         ///Delay between attempts, in seconds (assumed unit).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub retry_delay: ::std::option::Option<::serde_json::Value>,
+        pub retry_delay: ::std::option::Option<crate::LenientInt>,
         ///Maximum call attempts per contact (assumed meaning).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub retry_threshold: ::std::option::Option<i64>,
+        pub retry_threshold: ::std::option::Option<crate::LenientInt>,
         ///Campaign state. The docs show an enum starting with `active`; its other values are not visible (`inactive` is likely). Known values: `active`, `inactive`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::serde_json::Value>,
+        pub status: ::std::option::Option<crate::LenientText>,
     }
     impl CampaignInfo {
         pub fn builder() -> builder::CampaignInfo {
@@ -510,11 +510,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignQueue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_uuid: ::std::option::Option<::std::string::String>,
+        pub agent_uuid: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub completed: ::std::option::Option<bool>,
+        pub completed: ::std::option::Option<crate::LenientBool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total_queued: ::std::option::Option<i64>,
+        pub total_queued: ::std::option::Option<crate::LenientInt>,
     }
     impl CampaignQueue {
         pub fn builder() -> builder::CampaignQueue {
@@ -545,7 +545,7 @@ pub mod types {
             ::std::collections::HashMap<::std::string::String, i64>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total: ::std::option::Option<i64>,
+        pub total: ::std::option::Option<crate::LenientInt>,
     }
     impl CampaignStatusCalls {
         pub fn builder() -> builder::CampaignStatusCalls {
@@ -557,7 +557,7 @@ pub mod types {
     pub struct CampaignStatusResponse {
         pub data: CampaignStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl CampaignStatusResponse {
         pub fn builder() -> builder::CampaignStatusResponse {
@@ -568,13 +568,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CampaignUpload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_uuid: ::std::option::Option<::std::string::String>,
+        pub agent_uuid: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub campaign_upload_id: ::std::option::Option<i64>,
+        pub campaign_upload_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<crate::Timestamp>,
+        pub created_at: ::std::option::Option<crate::LenientTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub file_name: ::std::option::Option<::std::string::String>,
+        pub file_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub queues: ::std::option::Option<::std::vec::Vec<CampaignQueue>>,
     }
@@ -604,7 +604,7 @@ pub mod types {
     pub struct ChatInboundResponse {
         pub data: ChatInboundResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ChatInboundResponse {
         pub fn builder() -> builder::ChatInboundResponse {
@@ -615,16 +615,16 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatInboundResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub help_requested: ::std::option::Option<bool>,
+        pub help_requested: ::std::option::Option<crate::LenientBool>,
         ///Known values: `ai`, `support`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mode: ::std::option::Option<::std::string::String>,
+        pub mode: ::std::option::Option<crate::LenientText>,
         ///The agent's reply (assumed empty or null while a human has taken over).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reply: ::std::option::Option<::std::string::String>,
+        pub reply: ::std::option::Option<crate::LenientText>,
         pub session_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
+        pub state: ::std::option::Option<crate::LenientText>,
     }
     impl ChatInboundResponseData {
         pub fn builder() -> builder::ChatInboundResponseData {
@@ -635,32 +635,32 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ChatSession {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub account_id: ::std::option::Option<i64>,
+        pub account_id: ::std::option::Option<crate::LenientInt>,
         ///The operator who has taken over, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub active_human: ::std::option::Option<::std::string::String>,
+        pub active_human: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub chat_agent_id: ::std::option::Option<i64>,
+        pub chat_agent_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<crate::Timestamp>,
+        pub created_at: ::std::option::Option<crate::LenientTime>,
         ///Name of the current state of a multi-prompt agent (assumed string).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub current_state: ::std::option::Option<::serde_json::Value>,
+        pub current_state: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_id: ::std::option::Option<::std::string::String>,
+        pub customer_id: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub help_requested: ::std::option::Option<bool>,
+        pub help_requested: ::std::option::Option<crate::LenientBool>,
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<ChatSessionMetadata>,
         ///`ai` while the agent replies, `support` while a human has taken over. Known values: `ai`, `support`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mode: ::std::option::Option<::std::string::String>,
+        pub mode: ::std::option::Option<crate::LenientText>,
         ///Known values: `active`, `dormant`, `closed`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub updated_at: ::std::option::Option<crate::Timestamp>,
+        pub updated_at: ::std::option::Option<crate::LenientTime>,
     }
     impl ChatSession {
         pub fn builder() -> builder::ChatSession {
@@ -710,7 +710,7 @@ pub mod types {
     pub struct ChatSessionResponse {
         pub data: ChatSession,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ChatSessionResponse {
         pub fn builder() -> builder::ChatSessionResponse {
@@ -745,7 +745,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<PaginationMeta>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl DndListResponse {
         pub fn builder() -> builder::DndListResponse {
@@ -756,15 +756,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DndNumber {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_uuid: ::std::option::Option<::std::string::String>,
+        pub agent_uuid: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<crate::Timestamp>,
+        pub created_at: ::std::option::Option<crate::LenientTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
+        pub id: ::std::option::Option<crate::LenientInt>,
         ///Canonical E.164.
         pub phone: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reason: ::std::option::Option<::serde_json::Value>,
+        pub reason: ::std::option::Option<crate::LenientText>,
     }
     impl DndNumber {
         pub fn builder() -> builder::DndNumber {
@@ -791,7 +791,7 @@ pub mod types {
     pub struct DndNumberResponse {
         pub data: DndNumber,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl DndNumberResponse {
         pub fn builder() -> builder::DndNumberResponse {
@@ -806,9 +806,9 @@ pub mod types {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ErrorBadRequest {
         pub fn builder() -> builder::ErrorBadRequest {
@@ -823,9 +823,9 @@ pub mod types {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ErrorForbidden {
         pub fn builder() -> builder::ErrorForbidden {
@@ -840,9 +840,9 @@ pub mod types {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ErrorNotFound {
         pub fn builder() -> builder::ErrorNotFound {
@@ -853,9 +853,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ErrorUnauthorized {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ErrorUnauthorized {
         pub fn builder() -> builder::ErrorUnauthorized {
@@ -868,7 +868,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl ErrorValidation {
         pub fn builder() -> builder::ErrorValidation {
@@ -891,7 +891,7 @@ pub mod types {
     pub struct InjectContextResponse {
         pub data: InjectContextResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl InjectContextResponse {
         pub fn builder() -> builder::InjectContextResponse {
@@ -899,12 +899,13 @@ pub mod types {
         }
     }
     ///`InjectContextResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InjectContextResponseData {
         ///The whole context list after the append.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub context: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        pub session_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub session_id: ::std::option::Option<crate::LenientText>,
     }
     impl InjectContextResponseData {
         pub fn builder() -> builder::InjectContextResponseData {
@@ -941,15 +942,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCallResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_id: ::std::option::Option<::std::string::String>,
+        pub call_id: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<LegacyCallResponseData>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
+        pub message: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl LegacyCallResponse {
         pub fn builder() -> builder::LegacyCallResponse {
@@ -960,7 +961,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCallResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_id: ::std::option::Option<::std::string::String>,
+        pub call_id: ::std::option::Option<crate::LenientText>,
     }
     impl LegacyCallResponseData {
         pub fn builder() -> builder::LegacyCallResponseData {
@@ -985,7 +986,7 @@ pub mod types {
     pub struct LegacyChatMessageResponse {
         pub data: LegacyChatMessageResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl LegacyChatMessageResponse {
         pub fn builder() -> builder::LegacyChatMessageResponse {
@@ -993,15 +994,16 @@ pub mod types {
         }
     }
     ///`LegacyChatMessageResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyChatMessageResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub current_state: ::std::option::Option<::std::string::String>,
+        pub current_state: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub response: ::std::option::Option<::std::string::String>,
-        pub session_id: ::std::string::String,
+        pub response: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub session_id: ::std::option::Option<crate::LenientText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<crate::LenientBool>,
         ///Item shape not documented.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tool_calls: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
@@ -1044,7 +1046,7 @@ pub mod types {
     pub struct LegacyChatSessionResponse {
         pub data: LegacyChatSessionResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl LegacyChatSessionResponse {
         pub fn builder() -> builder::LegacyChatSessionResponse {
@@ -1055,15 +1057,15 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LegacyChatSessionResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_name: ::std::option::Option<::std::string::String>,
+        pub agent_name: ::std::option::Option<crate::LenientText>,
         pub session_id: ::std::string::String,
         ///A naive timestamp without time zone (e.g. `2025-12-31T11:40:25.690486`), so kept as a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub started_at: ::std::option::Option<::std::string::String>,
+        pub started_at: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub welcome_message: ::std::option::Option<::std::string::String>,
+        pub welcome_message: ::std::option::Option<crate::LenientText>,
     }
     impl LegacyChatSessionResponseData {
         pub fn builder() -> builder::LegacyChatSessionResponseData {
@@ -1085,7 +1087,7 @@ pub mod types {
     pub struct LegacyCloseSessionResponse {
         pub data: LegacyCloseSessionResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl LegacyCloseSessionResponse {
         pub fn builder() -> builder::LegacyCloseSessionResponse {
@@ -1093,14 +1095,15 @@ pub mod types {
         }
     }
     ///`LegacyCloseSessionResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCloseSessionResponseData {
-        pub session_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub session_id: ::std::option::Option<crate::LenientText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<crate::LenientBool>,
         ///AI-generated summary of the conversation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub summary: ::std::option::Option<::std::string::String>,
+        pub summary: ::std::option::Option<crate::LenientText>,
     }
     impl LegacyCloseSessionResponseData {
         pub fn builder() -> builder::LegacyCloseSessionResponseData {
@@ -1123,7 +1126,7 @@ pub mod types {
     pub struct LegacyPauseSessionResponse {
         pub data: LegacyPauseSessionResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl LegacyPauseSessionResponse {
         pub fn builder() -> builder::LegacyPauseSessionResponse {
@@ -1131,13 +1134,14 @@ pub mod types {
         }
     }
     ///`LegacyPauseSessionResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyPauseSessionResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
-        pub session_id: ::std::string::String,
+        pub message: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub session_id: ::std::option::Option<crate::LenientText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl LegacyPauseSessionResponseData {
         pub fn builder() -> builder::LegacyPauseSessionResponseData {
@@ -1203,9 +1207,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct MessageResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
+        pub message: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl MessageResponse {
         pub fn builder() -> builder::MessageResponse {
@@ -1216,13 +1220,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct PaginationMeta {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub current_page: ::std::option::Option<i64>,
+        pub current_page: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub per_page: ::std::option::Option<i64>,
+        pub per_page: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total_count: ::std::option::Option<i64>,
+        pub total_count: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total_pages: ::std::option::Option<i64>,
+        pub total_pages: ::std::option::Option<crate::LenientInt>,
     }
     impl PaginationMeta {
         pub fn builder() -> builder::PaginationMeta {
@@ -1233,13 +1237,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct PostCallWebhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub agent_name: ::std::option::Option<::std::string::String>,
+        pub agent_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_log_id: ::std::option::Option<::std::string::String>,
+        pub call_log_id: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_status: ::std::option::Option<CallStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_summary: ::std::option::Option<::std::string::String>,
+        pub call_summary: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_trigger_data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1251,7 +1255,7 @@ pub mod types {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub structured_output: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1269,7 +1273,7 @@ pub mod types {
     pub struct RecordingResponse {
         pub data: RecordingResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl RecordingResponse {
         pub fn builder() -> builder::RecordingResponse {
@@ -1277,13 +1281,15 @@ pub mod types {
         }
     }
     ///`RecordingResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct RecordingResponseData {
-        pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expires_in_seconds: ::std::option::Option<i64>,
+        pub call_id: ::std::option::Option<crate::LenientText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_in_seconds: ::std::option::Option<crate::LenientInt>,
         ///Presigned URL of the audio; it expires after `expires_in_seconds`.
-        pub recording_url: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recording_url: ::std::option::Option<crate::LenientText>,
     }
     impl RecordingResponseData {
         pub fn builder() -> builder::RecordingResponseData {
@@ -1395,7 +1401,7 @@ pub mod types {
     pub struct SupportResponse {
         pub data: SupportResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl SupportResponse {
         pub fn builder() -> builder::SupportResponse {
@@ -1403,18 +1409,19 @@ pub mod types {
         }
     }
     ///`SupportResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SupportResponseData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub active_human: ::std::option::Option<::std::string::String>,
+        pub active_human: ::std::option::Option<crate::LenientText>,
         ///Known values: `takeover`, `tell`, `whisper`, `end`, `close`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub command: ::std::option::Option<::std::string::String>,
+        pub command: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reply: ::std::option::Option<::std::string::String>,
-        pub session_id: ::std::string::String,
+        pub reply: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
+        pub session_id: ::std::option::Option<crate::LenientText>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<crate::LenientText>,
     }
     impl SupportResponseData {
         pub fn builder() -> builder::SupportResponseData {
@@ -1426,7 +1433,7 @@ pub mod types {
     pub struct TranscriptResponse {
         pub data: TranscriptResponseData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<crate::LenientBool>,
     }
     impl TranscriptResponse {
         pub fn builder() -> builder::TranscriptResponse {
@@ -1434,9 +1441,10 @@ pub mod types {
         }
     }
     ///`TranscriptResponseData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct TranscriptResponseData {
-        pub call_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub call_id: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transcript: ::std::option::Option<::std::vec::Vec<TranscriptTurn>>,
     }
@@ -1450,13 +1458,13 @@ pub mod types {
     pub struct TranscriptTurn {
         ///What was said (assumed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub content: ::std::option::Option<::std::string::String>,
+        pub content: ::std::option::Option<crate::LenientText>,
         ///Who spoke (e.g. `agent` or `user`; assumed).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<::std::string::String>,
+        pub role: ::std::option::Option<crate::LenientText>,
         ///When the turn happened (assumed; format unknown, so kept as a string).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timestamp: ::std::option::Option<::std::string::String>,
+        pub timestamp: ::std::option::Option<crate::LenientText>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1474,11 +1482,11 @@ pub mod types {
                 ::std::string::String,
             >,
             name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -1506,7 +1514,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1518,7 +1526,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1557,7 +1565,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -1584,7 +1592,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -1623,7 +1631,7 @@ pub mod types {
                 ::std::string::String,
             >,
             error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             errors: ::std::result::Result<
@@ -1631,11 +1639,11 @@ pub mod types {
                 ::std::string::String,
             >,
             message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -1665,7 +1673,7 @@ pub mod types {
             }
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -1691,7 +1699,7 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -1703,7 +1711,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -1742,31 +1750,31 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CallCompletedWebhook {
             agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             agent_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_log_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             chat: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             execution_mode: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -1786,7 +1794,7 @@ pub mod types {
         impl CallCompletedWebhook {
             pub fn agent_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_name = value
@@ -1798,7 +1806,7 @@ pub mod types {
             }
             pub fn agent_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_uuid = value
@@ -1810,7 +1818,7 @@ pub mod types {
             }
             pub fn call_log_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_log_id = value
@@ -1822,7 +1830,7 @@ pub mod types {
             }
             pub fn call_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_status = value
@@ -1834,7 +1842,7 @@ pub mod types {
             }
             pub fn chat<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.chat = value
@@ -1846,7 +1854,7 @@ pub mod types {
             }
             pub fn execution_mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.execution_mode = value
@@ -1860,7 +1868,7 @@ pub mod types {
             }
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_number = value
@@ -1992,24 +2000,24 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CallDetail {
             agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             agent_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_ended_by: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_ended_reason: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             call_picked_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
             call_type: ::std::result::Result<
@@ -2017,19 +2025,19 @@ pub mod types {
                 ::std::string::String,
             >,
             caller_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             campaign_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             campaign_upload_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
             data_captured: ::std::result::Result<
@@ -2039,15 +2047,15 @@ pub mod types {
                 ::std::string::String,
             >,
             duration_seconds: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             from_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             post_call_analysis: ::std::result::Result<
@@ -2057,7 +2065,7 @@ pub mod types {
                 ::std::string::String,
             >,
             retry_count: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -2065,7 +2073,7 @@ pub mod types {
                 ::std::string::String,
             >,
             summary: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             tag: ::std::result::Result<
@@ -2102,7 +2110,7 @@ pub mod types {
         impl CallDetail {
             pub fn agent_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_name = value
@@ -2114,7 +2122,7 @@ pub mod types {
             }
             pub fn agent_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_uuid = value
@@ -2126,7 +2134,7 @@ pub mod types {
             }
             pub fn call_ended_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_ended_by = value
@@ -2138,7 +2146,7 @@ pub mod types {
             }
             pub fn call_ended_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_ended_reason = value
@@ -2164,7 +2172,7 @@ pub mod types {
             }
             pub fn call_picked_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_picked_at = value
@@ -2190,7 +2198,7 @@ pub mod types {
             }
             pub fn caller_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.caller_name = value
@@ -2202,7 +2210,7 @@ pub mod types {
             }
             pub fn campaign_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.campaign_id = value
@@ -2214,7 +2222,7 @@ pub mod types {
             }
             pub fn campaign_upload_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.campaign_upload_id = value
@@ -2228,7 +2236,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -2256,7 +2264,7 @@ pub mod types {
             }
             pub fn duration_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration_seconds = value
@@ -2270,7 +2278,7 @@ pub mod types {
             }
             pub fn from_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from_number = value
@@ -2282,7 +2290,7 @@ pub mod types {
             }
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_number = value
@@ -2312,7 +2320,7 @@ pub mod types {
             }
             pub fn retry_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.retry_count = value
@@ -2336,7 +2344,7 @@ pub mod types {
             }
             pub fn summary<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.summary = value
@@ -2418,7 +2426,7 @@ pub mod types {
         pub struct CallDetailResponse {
             data: ::std::result::Result<super::CallDetail, ::std::string::String>,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -2445,7 +2453,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -2486,7 +2494,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -2528,7 +2536,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -2792,7 +2800,7 @@ pub mod types {
         pub struct CallResponse {
             data: ::std::result::Result<super::CallResponseData, ::std::string::String>,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -2819,7 +2827,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -2890,24 +2898,24 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CallSummary {
             agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             agent_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_ended_by: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_ended_reason: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             call_picked_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
             call_type: ::std::result::Result<
@@ -2915,27 +2923,27 @@ pub mod types {
                 ::std::string::String,
             >,
             campaign_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             campaign_upload_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
             duration_seconds: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             from_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -2971,7 +2979,7 @@ pub mod types {
         impl CallSummary {
             pub fn agent_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_name = value
@@ -2983,7 +2991,7 @@ pub mod types {
             }
             pub fn agent_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_uuid = value
@@ -2995,7 +3003,7 @@ pub mod types {
             }
             pub fn call_ended_by<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_ended_by = value
@@ -3007,7 +3015,7 @@ pub mod types {
             }
             pub fn call_ended_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_ended_reason = value
@@ -3033,7 +3041,7 @@ pub mod types {
             }
             pub fn call_picked_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_picked_at = value
@@ -3059,7 +3067,7 @@ pub mod types {
             }
             pub fn campaign_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.campaign_id = value
@@ -3071,7 +3079,7 @@ pub mod types {
             }
             pub fn campaign_upload_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.campaign_upload_id = value
@@ -3085,7 +3093,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -3097,7 +3105,7 @@ pub mod types {
             }
             pub fn duration_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration_seconds = value
@@ -3111,7 +3119,7 @@ pub mod types {
             }
             pub fn from_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from_number = value
@@ -3123,7 +3131,7 @@ pub mod types {
             }
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_number = value
@@ -3206,12 +3214,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CallTag {
             color_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<crate::LenientInt>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -3227,7 +3238,7 @@ pub mod types {
         impl CallTag {
             pub fn color_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.color_code = value
@@ -3239,7 +3250,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3249,7 +3260,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3452,7 +3463,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -3479,7 +3490,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -3514,15 +3525,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CampaignContactsResponseData {
             campaign_upload_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             contacts_accepted: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             contacts_received: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             dnd_skipped: ::std::result::Result<
@@ -3530,15 +3541,15 @@ pub mod types {
                 ::std::string::String,
             >,
             duplicates_removed: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             enqueued: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             queued_calls: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
         }
@@ -3558,7 +3569,7 @@ pub mod types {
         impl CampaignContactsResponseData {
             pub fn campaign_upload_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.campaign_upload_id = value
@@ -3572,7 +3583,7 @@ pub mod types {
             }
             pub fn contacts_accepted<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contacts_accepted = value
@@ -3586,7 +3597,7 @@ pub mod types {
             }
             pub fn contacts_received<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.contacts_received = value
@@ -3614,7 +3625,7 @@ pub mod types {
             }
             pub fn duplicates_removed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duplicates_removed = value
@@ -3628,7 +3639,7 @@ pub mod types {
             }
             pub fn enqueued<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.enqueued = value
@@ -3640,7 +3651,7 @@ pub mod types {
             }
             pub fn queued_calls<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.queued_calls = value
@@ -3685,28 +3696,31 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CampaignInfo {
             created_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<crate::LenientInt>,
+                ::std::string::String,
+            >,
             is_retry_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             retry_delay: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             retry_threshold: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -3726,7 +3740,7 @@ pub mod types {
         impl CampaignInfo {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -3738,7 +3752,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3748,7 +3762,7 @@ pub mod types {
             }
             pub fn is_retry_enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_retry_enabled = value
@@ -3762,7 +3776,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3774,7 +3788,7 @@ pub mod types {
             }
             pub fn retry_delay<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.retry_delay = value
@@ -3786,7 +3800,7 @@ pub mod types {
             }
             pub fn retry_threshold<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.retry_threshold = value
@@ -3800,7 +3814,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -3843,15 +3857,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CampaignQueue {
             agent_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             completed: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             total_queued: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
         }
@@ -3867,7 +3881,7 @@ pub mod types {
         impl CampaignQueue {
             pub fn agent_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_uuid = value
@@ -3879,7 +3893,7 @@ pub mod types {
             }
             pub fn completed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.completed = value
@@ -3891,7 +3905,7 @@ pub mod types {
             }
             pub fn total_queued<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_queued = value
@@ -4019,7 +4033,7 @@ pub mod types {
                 ::std::string::String,
             >,
             total: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
         }
@@ -4050,7 +4064,7 @@ pub mod types {
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -4085,7 +4099,7 @@ pub mod types {
         pub struct CampaignStatusResponse {
             data: ::std::result::Result<super::CampaignStatus, ::std::string::String>,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -4112,7 +4126,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -4147,19 +4161,19 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CampaignUpload {
             agent_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             campaign_upload_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
             file_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             queues: ::std::result::Result<
@@ -4181,7 +4195,7 @@ pub mod types {
         impl CampaignUpload {
             pub fn agent_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_uuid = value
@@ -4193,7 +4207,7 @@ pub mod types {
             }
             pub fn campaign_upload_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.campaign_upload_id = value
@@ -4207,7 +4221,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -4219,7 +4233,7 @@ pub mod types {
             }
             pub fn file_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.file_name = value
@@ -4375,7 +4389,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -4402,7 +4416,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -4436,15 +4450,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatInboundResponseData {
             help_requested: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             mode: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             reply: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
@@ -4452,7 +4466,7 @@ pub mod types {
                 ::std::string::String,
             >,
             state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -4470,7 +4484,7 @@ pub mod types {
         impl ChatInboundResponseData {
             pub fn help_requested<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.help_requested = value
@@ -4484,7 +4498,7 @@ pub mod types {
             }
             pub fn mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.mode = value
@@ -4496,7 +4510,7 @@ pub mod types {
             }
             pub fn reply<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reply = value
@@ -4520,7 +4534,7 @@ pub mod types {
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
@@ -4561,31 +4575,31 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ChatSession {
             account_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             active_human: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             chat_agent_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
             current_state: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             customer_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             help_requested: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4594,15 +4608,15 @@ pub mod types {
                 ::std::string::String,
             >,
             mode: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
         }
@@ -4627,7 +4641,7 @@ pub mod types {
         impl ChatSession {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
@@ -4639,7 +4653,7 @@ pub mod types {
             }
             pub fn active_human<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.active_human = value
@@ -4651,7 +4665,7 @@ pub mod types {
             }
             pub fn chat_agent_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.chat_agent_id = value
@@ -4663,7 +4677,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -4675,7 +4689,7 @@ pub mod types {
             }
             pub fn current_state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.current_state = value
@@ -4687,7 +4701,7 @@ pub mod types {
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -4699,7 +4713,7 @@ pub mod types {
             }
             pub fn help_requested<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.help_requested = value
@@ -4737,7 +4751,7 @@ pub mod types {
             }
             pub fn mode<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.mode = value
@@ -4749,7 +4763,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4761,7 +4775,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -5017,7 +5031,7 @@ pub mod types {
         pub struct ChatSessionResponse {
             data: ::std::result::Result<super::ChatSession, ::std::string::String>,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5044,7 +5058,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5189,7 +5203,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5231,7 +5245,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5266,17 +5280,20 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DndNumber {
             agent_uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<crate::Timestamp>,
+                ::std::option::Option<crate::LenientTime>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<crate::LenientInt>,
+                ::std::string::String,
+            >,
             phone: ::std::result::Result<::std::string::String, ::std::string::String>,
             reason: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -5294,7 +5311,7 @@ pub mod types {
         impl DndNumber {
             pub fn agent_uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_uuid = value
@@ -5306,7 +5323,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -5318,7 +5335,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5340,7 +5357,7 @@ pub mod types {
             }
             pub fn reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reason = value
@@ -5460,7 +5477,7 @@ pub mod types {
         pub struct DndNumberResponse {
             data: ::std::result::Result<super::DndNumber, ::std::string::String>,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5487,7 +5504,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5526,11 +5543,11 @@ pub mod types {
                 ::std::string::String,
             >,
             error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5562,7 +5579,7 @@ pub mod types {
             }
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -5574,7 +5591,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5615,11 +5632,11 @@ pub mod types {
                 ::std::string::String,
             >,
             error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5651,7 +5668,7 @@ pub mod types {
             }
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -5663,7 +5680,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5704,11 +5721,11 @@ pub mod types {
                 ::std::string::String,
             >,
             error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5740,7 +5757,7 @@ pub mod types {
             }
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -5752,7 +5769,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5787,11 +5804,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ErrorUnauthorized {
             error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5806,7 +5823,7 @@ pub mod types {
         impl ErrorUnauthorized {
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error = value
@@ -5818,7 +5835,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5855,7 +5872,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5884,7 +5901,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -5960,7 +5977,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -5987,7 +6004,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -6026,7 +6043,7 @@ pub mod types {
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -6034,7 +6051,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     context: Ok(Default::default()),
-                    session_id: Err("no value supplied for session_id".to_string()),
+                    session_id: Ok(Default::default()),
                 }
             }
         }
@@ -6055,7 +6072,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -6253,7 +6270,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyCallResponse {
             call_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             data: ::std::result::Result<
@@ -6261,15 +6278,15 @@ pub mod types {
                 ::std::string::String,
             >,
             message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -6287,7 +6304,7 @@ pub mod types {
         impl LegacyCallResponse {
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -6313,7 +6330,7 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -6325,7 +6342,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -6337,7 +6354,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -6376,7 +6393,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyCallResponseData {
             call_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -6390,7 +6407,7 @@ pub mod types {
         impl LegacyCallResponseData {
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -6509,7 +6526,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -6536,7 +6553,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -6571,19 +6588,19 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyChatMessageResponseData {
             current_state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             response: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             tool_calls: ::std::result::Result<
@@ -6600,7 +6617,7 @@ pub mod types {
                 Self {
                     current_state: Ok(Default::default()),
                     response: Ok(Default::default()),
-                    session_id: Err("no value supplied for session_id".to_string()),
+                    session_id: Ok(Default::default()),
                     success: Ok(Default::default()),
                     tool_calls: Ok(Default::default()),
                     tool_results: Ok(Default::default()),
@@ -6610,7 +6627,7 @@ pub mod types {
         impl LegacyChatMessageResponseData {
             pub fn current_state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.current_state = value
@@ -6622,7 +6639,7 @@ pub mod types {
             }
             pub fn response<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.response = value
@@ -6634,7 +6651,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -6646,7 +6663,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -6857,7 +6874,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -6884,7 +6901,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -6919,7 +6936,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyChatSessionResponseData {
             agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
@@ -6927,15 +6944,15 @@ pub mod types {
                 ::std::string::String,
             >,
             started_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             welcome_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -6953,7 +6970,7 @@ pub mod types {
         impl LegacyChatSessionResponseData {
             pub fn agent_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_name = value
@@ -6977,7 +6994,7 @@ pub mod types {
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
@@ -6989,7 +7006,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7001,7 +7018,7 @@ pub mod types {
             }
             pub fn welcome_message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.welcome_message = value
@@ -7095,7 +7112,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -7122,7 +7139,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7157,22 +7174,22 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyCloseSessionResponseData {
             session_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
             summary: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for LegacyCloseSessionResponseData {
             fn default() -> Self {
                 Self {
-                    session_id: Err("no value supplied for session_id".to_string()),
+                    session_id: Ok(Default::default()),
                     success: Ok(Default::default()),
                     summary: Ok(Default::default()),
                 }
@@ -7181,7 +7198,7 @@ pub mod types {
         impl LegacyCloseSessionResponseData {
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -7193,7 +7210,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7205,7 +7222,7 @@ pub mod types {
             }
             pub fn summary<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.summary = value
@@ -7293,7 +7310,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -7320,7 +7337,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7355,15 +7372,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LegacyPauseSessionResponseData {
             message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -7371,7 +7388,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     message: Ok(Default::default()),
-                    session_id: Err("no value supplied for session_id".to_string()),
+                    session_id: Ok(Default::default()),
                     success: Ok(Default::default()),
                 }
             }
@@ -7379,7 +7396,7 @@ pub mod types {
         impl LegacyPauseSessionResponseData {
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -7391,7 +7408,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -7403,7 +7420,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7440,11 +7457,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MessageResponse {
             message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -7459,7 +7476,7 @@ pub mod types {
         impl MessageResponse {
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -7471,7 +7488,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7504,19 +7521,19 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct PaginationMeta {
             current_page: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             per_page: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             total_count: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             total_pages: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
         }
@@ -7533,7 +7550,7 @@ pub mod types {
         impl PaginationMeta {
             pub fn current_page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.current_page = value
@@ -7545,7 +7562,7 @@ pub mod types {
             }
             pub fn per_page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.per_page = value
@@ -7557,7 +7574,7 @@ pub mod types {
             }
             pub fn total_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_count = value
@@ -7569,7 +7586,7 @@ pub mod types {
             }
             pub fn total_pages<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_pages = value
@@ -7606,11 +7623,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct PostCallWebhook {
             agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_log_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_status: ::std::result::Result<
@@ -7618,7 +7635,7 @@ pub mod types {
                 ::std::string::String,
             >,
             call_summary: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_trigger_data: ::std::result::Result<
@@ -7638,7 +7655,7 @@ pub mod types {
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             structured_output: ::std::result::Result<
@@ -7671,7 +7688,7 @@ pub mod types {
         impl PostCallWebhook {
             pub fn agent_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_name = value
@@ -7683,7 +7700,7 @@ pub mod types {
             }
             pub fn call_log_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_log_id = value
@@ -7707,7 +7724,7 @@ pub mod types {
             }
             pub fn call_summary<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_summary = value
@@ -7765,7 +7782,7 @@ pub mod types {
             }
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_number = value
@@ -7850,7 +7867,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -7877,7 +7894,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -7909,29 +7926,32 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RecordingResponseData {
-            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            call_id: ::std::result::Result<
+                ::std::option::Option<crate::LenientText>,
+                ::std::string::String,
+            >,
             expires_in_seconds: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<crate::LenientInt>,
                 ::std::string::String,
             >,
             recording_url: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for RecordingResponseData {
             fn default() -> Self {
                 Self {
-                    call_id: Err("no value supplied for call_id".to_string()),
+                    call_id: Ok(Default::default()),
                     expires_in_seconds: Ok(Default::default()),
-                    recording_url: Err("no value supplied for recording_url".to_string()),
+                    recording_url: Ok(Default::default()),
                 }
             }
         }
         impl RecordingResponseData {
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -7943,7 +7963,7 @@ pub mod types {
             }
             pub fn expires_in_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientInt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.expires_in_seconds = value
@@ -7957,7 +7977,7 @@ pub mod types {
             }
             pub fn recording_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.recording_url = value
@@ -8149,7 +8169,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -8176,7 +8196,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -8209,23 +8229,23 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SupportResponseData {
             active_human: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             command: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             reply: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
         }
@@ -8235,7 +8255,7 @@ pub mod types {
                     active_human: Ok(Default::default()),
                     command: Ok(Default::default()),
                     reply: Ok(Default::default()),
-                    session_id: Err("no value supplied for session_id".to_string()),
+                    session_id: Ok(Default::default()),
                     state: Ok(Default::default()),
                 }
             }
@@ -8243,7 +8263,7 @@ pub mod types {
         impl SupportResponseData {
             pub fn active_human<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.active_human = value
@@ -8255,7 +8275,7 @@ pub mod types {
             }
             pub fn command<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.command = value
@@ -8267,7 +8287,7 @@ pub mod types {
             }
             pub fn reply<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reply = value
@@ -8279,7 +8299,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -8291,7 +8311,7 @@ pub mod types {
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
@@ -8335,7 +8355,7 @@ pub mod types {
                 ::std::string::String,
             >,
             success: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<crate::LenientBool>,
                 ::std::string::String,
             >,
         }
@@ -8362,7 +8382,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientBool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -8394,7 +8414,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TranscriptResponseData {
-            call_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            call_id: ::std::result::Result<
+                ::std::option::Option<crate::LenientText>,
+                ::std::string::String,
+            >,
             transcript: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::TranscriptTurn>>,
                 ::std::string::String,
@@ -8403,7 +8426,7 @@ pub mod types {
         impl ::std::default::Default for TranscriptResponseData {
             fn default() -> Self {
                 Self {
-                    call_id: Err("no value supplied for call_id".to_string()),
+                    call_id: Ok(Default::default()),
                     transcript: Ok(Default::default()),
                 }
             }
@@ -8411,7 +8434,7 @@ pub mod types {
         impl TranscriptResponseData {
             pub fn call_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_id = value
@@ -8460,15 +8483,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TranscriptTurn {
             content: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             timestamp: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -8489,7 +8512,7 @@ pub mod types {
         impl TranscriptTurn {
             pub fn content<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.content = value
@@ -8501,7 +8524,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -8513,7 +8536,7 @@ pub mod types {
             }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timestamp = value

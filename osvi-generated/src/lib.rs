@@ -22,9 +22,12 @@
 //!   compiler names each place a human must fill in.
 //! - [`Timestamp`]: the type of every `format: date-time` field, a `chrono::DateTime<Utc>`
 //!   with a fast path for decoding the usual RFC 3339 shape.
+//! - [`Lenient`]: the type of every optional scalar field of an answer, read from every
+//!   plausible JSON form (`42`, `42.0`, `"42"`; zone-less timestamps as UTC; ...) and kept as
+//!   sent when no reading fits, so one odd field never makes a whole answer unreadable.
 //!
 //! `generated.rs`, `mock.rs`, `spec.rs`, `server.rs`, `answers.rs` and `openapi.json` are
-//! written by `cargo xtask regen` and never edited by hand; this file and `timestamp.rs` hold
+//! written by `cargo xtask regen` and never edited by hand; this file, `timestamp.rs` and `lenient.rs` hold
 //! the few hand-written types they refer to.
 //!
 //! Cargo features:
@@ -59,6 +62,9 @@ pub mod answers;
 
 mod timestamp;
 pub use timestamp::Timestamp;
+
+pub mod lenient;
+pub use lenient::{Lenient, LenientBool, LenientFloat, LenientInt, LenientText, LenientTime};
 
 /// Typed httpmock helpers, one per operation: see [`mock::MockServerExt`].
 #[cfg(feature = "httpmock")]

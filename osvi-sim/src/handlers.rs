@@ -70,10 +70,10 @@ fn page_of<T>(items: Vec<T>, page: usize, per_page: usize) -> (Vec<T>, types::Pa
         .take(per_page)
         .collect();
     let meta = types::PaginationMeta {
-        current_page: Some(page as i64),
-        total_pages: Some(total_pages as i64),
-        total_count: Some(total as i64),
-        per_page: Some(per_page as i64),
+        current_page: Some((page as i64).into()),
+        total_pages: Some((total_pages as i64).into()),
+        total_count: Some((total as i64).into()),
+        per_page: Some((per_page as i64).into()),
     };
     (slice, meta)
 }
@@ -154,7 +154,7 @@ impl Handlers for Shared {
 
     fn create_call(&self, body: types::CallRequest) -> Answer<types::CallResponse> {
         Ok(types::CallResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: self.place(&body)?,
         })
     }
@@ -165,7 +165,7 @@ impl Handlers for Shared {
         let calls = self.lock().list_calls(&call_filter(query)?)?;
         let (data, meta) = page_of(calls, page, per_page);
         Ok(types::CallListResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: Some(data),
             meta: Some(meta),
         })
@@ -173,7 +173,7 @@ impl Handlers for Shared {
 
     fn get_call(&self, id: &str) -> Answer<types::CallDetailResponse> {
         Ok(types::CallDetailResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: self.lock().call_detail(id)?,
         })
     }
@@ -181,9 +181,9 @@ impl Handlers for Shared {
     fn get_call_transcript(&self, id: &str) -> Answer<types::TranscriptResponse> {
         let turns = self.lock().transcript(id)?;
         Ok(types::TranscriptResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::TranscriptResponseData {
-                call_id: id.to_string(),
+                call_id: Some(id.into()),
                 transcript: Some(turns),
             },
         })
@@ -200,11 +200,11 @@ impl Handlers for Shared {
             state.base_url
         );
         Ok(types::RecordingResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::RecordingResponseData {
-                call_id: id.to_string(),
-                recording_url: url,
-                expires_in_seconds: Some(900),
+                call_id: Some(id.into()),
+                recording_url: Some(url.into()),
+                expires_in_seconds: Some(900.into()),
             },
         })
     }
@@ -219,14 +219,14 @@ impl Handlers for Shared {
         let summary = self.lock().add_contacts(campaign_id(id)?, &body)?;
         self.wake.notify_one();
         Ok(types::CampaignContactsResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: summary,
         })
     }
 
     fn get_campaign_status(&self, id: &str) -> Answer<types::CampaignStatusResponse> {
         Ok(types::CampaignStatusResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: self.lock().campaign_status(campaign_id(id)?)?,
         })
     }
@@ -238,7 +238,7 @@ impl Handlers for Shared {
             .lock()
             .add_dnd(&body.agent_uuid, &body.phone, body.reason)?;
         Ok(types::DndNumberResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: entry,
         })
     }
@@ -252,7 +252,7 @@ impl Handlers for Shared {
             .list_dnd(agent, query.get(param::SEARCH).map(String::as_str))?;
         let (data, meta) = page_of(entries, page, per_page);
         Ok(types::DndListResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: Some(data),
             meta: Some(meta),
         })
@@ -264,7 +264,7 @@ impl Handlers for Shared {
         let phone = query_param(query, param::PHONE)?;
         self.lock().remove_dnd(agent, phone)?;
         Ok(types::MessageResponse {
-            success: Some(true),
+            success: Some(true.into()),
             message: Some("Phone removed from DND list".into()),
         })
     }
@@ -283,7 +283,7 @@ impl Handlers for Shared {
             body.context,
         )?;
         Ok(types::ChatSessionResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: state.session_wire(index),
         })
     }
@@ -301,13 +301,13 @@ impl Handlers for Shared {
         )?;
         let session = state.session_wire(index);
         Ok(types::ChatInboundResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::ChatInboundResponseData {
                 session_id: session.id,
-                reply,
+                reply: reply.map(Into::into),
                 state: Some("default".into()),
                 mode: session.mode,
-                help_requested: Some(false),
+                help_requested: Some(false.into()),
             },
         })
     }
@@ -326,7 +326,7 @@ impl Handlers for Shared {
             ),
         };
         Ok(types::ActiveChatSessionResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data,
         })
     }
@@ -341,7 +341,7 @@ impl Handlers for Shared {
             .lock()
             .support(id, command.as_deref(), body.message.as_deref())?;
         Ok(types::SupportResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data,
         })
     }
@@ -352,7 +352,7 @@ impl Handlers for Shared {
         body: types::InjectContextRequest,
     ) -> Answer<types::InjectContextResponse> {
         Ok(types::InjectContextResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: self.lock().inject_context(id, &body.context)?,
         })
     }
@@ -377,9 +377,9 @@ impl Handlers for Shared {
         };
         let placed = self.place(&request)?;
         Ok(types::LegacyCallResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: Some(types::LegacyCallResponseData {
-                call_id: Some(placed.call_id),
+                call_id: Some(placed.call_id.into()),
             }),
             status: None,
             message: None,
@@ -407,15 +407,21 @@ impl Handlers for Shared {
             .find(|a| a.agent_id == agent)
             .map(|a| a.name.clone());
         Ok(types::LegacyChatSessionResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::LegacyChatSessionResponseData {
                 success: None,
                 session_id: session.id,
-                agent_name,
+                agent_name: agent_name.map(Into::into),
                 // The legacy endpoint sends naive timestamps, without a time zone.
                 started_at: session
                     .created_at
-                    .map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.6f").to_string()),
+                    .and_then(osvi_generated::Lenient::into_read)
+                    .map(|t| {
+                        t.naive_utc()
+                            .format("%Y-%m-%dT%H:%M:%S%.6f")
+                            .to_string()
+                            .into()
+                    }),
                 welcome_message: Some("Hi! How can I help you today?".into()),
             },
         })
@@ -433,11 +439,11 @@ impl Handlers for Shared {
             Some(&body.chat_session_id),
         )?;
         Ok(types::LegacyChatMessageResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::LegacyChatMessageResponseData {
                 success: None,
-                session_id: state.session_wire(index).id,
-                response: reply,
+                session_id: Some(state.session_wire(index).id.into()),
+                response: reply.map(Into::into),
                 tool_calls: Some(Vec::new()),
                 tool_results: Some(Vec::new()),
                 current_state: None,
@@ -452,10 +458,10 @@ impl Handlers for Shared {
     ) -> Answer<types::LegacyCloseSessionResponse> {
         let session_id = self.lock().close_session(id, &body.agent_uuid)?;
         Ok(types::LegacyCloseSessionResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::LegacyCloseSessionResponseData {
                 success: None,
-                session_id,
+                session_id: Some(session_id.into()),
                 summary: Some("The customer chatted with the agent; the session is closed.".into()),
             },
         })
@@ -470,10 +476,10 @@ impl Handlers for Shared {
         let agent = body.and_then(|b| b.agent_uuid);
         let session_id = self.lock().pause_session(id, agent.as_deref())?;
         Ok(types::LegacyPauseSessionResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::LegacyPauseSessionResponseData {
-                success: Some(true),
-                session_id,
+                success: Some(true.into()),
+                session_id: Some(session_id.into()),
                 message: Some("Session paused".into()),
             },
         })

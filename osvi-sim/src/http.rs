@@ -101,8 +101,8 @@ async fn method_not_allowed() -> Response {
 /// API documents it (400 and 403).
 fn error_body(error: String, details_null: bool) -> types::ApiError {
     types::ApiError {
-        success: Some(false),
-        error: Some(error),
+        success: Some(false.into()),
+        error: Some(error.into()),
         details: details_null.then_some(serde_json::Value::Null),
         errors: None,
         message: None,

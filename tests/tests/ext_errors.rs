@@ -10,7 +10,7 @@ use httpmock::Method::GET;
 use httpmock::MockServer;
 use osvi_ext::calls::CallStatus;
 use osvi_ext::{ApiFailure, Error};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Serves `status` with `body` (and headers) on `GET /v1/call/{CALL_ID}` and returns what
 /// `client.calls().get(..)` gives.
@@ -255,13 +255,25 @@ async fn missing_data_and_missing_ids_are_decode_errors() {
 }
 
 #[tokio::test]
-async fn wrong_field_types_are_decode_errors() {
-    let body = json!({"success": true, "data": {"call_id": CALL_ID, "duration_seconds": "long"}})
-        .to_string();
-    let err = get_call_answering(200, &body, &[]).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::Decode { status: 200, reason, .. } if reason.contains("invalid type")),
-        "{err:?}"
+async fn a_word_where_a_number_belongs_is_kept_not_fatal() {
+    let body = json!({"success": true, "data": {
+        "call_id": CALL_ID, "duration_seconds": "long", "campaign_id": "7", "retry_count": 2.0,
+        "created_at": "2026-06-12 09:30:00", "call_picked_at": "soon"
+    }})
+    .to_string();
+    let call = get_call_answering(200, &body, &[]).await.unwrap();
+    assert_eq!(call.duration_seconds, None);
+    assert_eq!(call.campaign_id, Some(7));
+    assert_eq!(call.retry_count, Some(2));
+    assert_eq!(
+        call.created_at.map(|t| t.to_rfc3339()),
+        Some("2026-06-12T09:30:00+00:00".into()),
+        "a zone-less timestamp is read as UTC"
+    );
+    assert_eq!(call.call_picked_at, None);
+    assert_eq!(
+        Value::Object(call.unreadable),
+        json!({"duration_seconds": "long", "call_picked_at": "soon"})
     );
 }
 
@@ -280,21 +292,57 @@ async fn unknown_fields_are_ignored_and_unknown_enum_values_kept() {
     );
 }
 
-#[tokio::test]
+/// Legacy `POST /call` answering `body` (status 200).
 #[allow(deprecated)]
-async fn legacy_status_error_envelope_is_an_error() {
+async fn legacy_call_answering(body: Value) -> osvi_ext::Result<osvi_ext::calls::CallCreated> {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
             when.path("/call");
-            then.status(200)
-                .json_body(json!({"status": "error", "message": "Agent inactive"}));
+            then.status(200).json_body(body);
         })
         .await;
-    let err = client(&server)
+    client(&server)
         .legacy()
         .create_call(AGENT, "9876543210", "IN")
         .send()
+        .await
+}
+
+#[tokio::test]
+async fn legacy_call_without_an_id_is_unreadable_never_a_refusal() {
+    // A status word the docs do not show is no refusal: the call may have been placed.
+    let err = legacy_call_answering(json!({"status": "error", "message": "Agent inactive"}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::AcceptedButUnreadable { status: 200, reason, body, .. }
+            if reason.contains("no call id") && body.contains("Agent inactive")),
+        "{err:?}"
+    );
+    assert!(err.may_have_reached_server());
+}
+
+#[tokio::test]
+async fn legacy_call_with_an_id_is_placed_whatever_its_status_word() {
+    for body in [
+        json!({"status": "queued", "message": "Call queued", "call_id": "call_abc"}),
+        json!({"status": "error", "call_id": "call_abc"}),
+        json!({"data": {"call_id": "call_abc"}}),
+        json!({"success": "true", "data": {"call_id": "call_abc"}}),
+    ] {
+        let created = legacy_call_answering(body.clone()).await;
+        assert_eq!(
+            created.map(|c| c.call_id).ok().as_deref(),
+            Some("call_abc"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn legacy_call_saying_success_false_is_a_refusal() {
+    let err = legacy_call_answering(json!({"success": false, "message": "Agent inactive"}))
         .await
         .unwrap_err();
     assert!(
@@ -355,7 +403,10 @@ async fn an_absurd_recording_expiry_is_no_expiry_not_a_panic() {
         })
         .await;
     let recording = client(&server).calls().recording(CALL_ID).await.unwrap();
-    assert_eq!(recording.recording_url, "https://s3.example/x.mp4");
+    assert_eq!(
+        recording.recording_url.as_deref(),
+        Some("https://s3.example/x.mp4")
+    );
     assert_eq!((recording.expires_in, recording.expires_at), (None, None));
 }
 
@@ -406,4 +457,27 @@ async fn concurrent_requests_on_one_task_each_keep_their_own_answer() {
             (_, other) => panic!("{id}: {other:?}"),
         }
     }
+}
+
+#[tokio::test]
+#[allow(deprecated)]
+async fn a_nested_success_false_is_the_same_refusal_as_a_top_level_one() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/chat_sessions/sess_1/close_session");
+            then.status(200)
+                .json_body(json!({"success": true, "message": "Session not active",
+                "data": {"success": false, "session_id": "sess_1"}}));
+        })
+        .await;
+    let err = client(&server)
+        .legacy()
+        .close_chat_session(AGENT, "sess_1")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::BadRequest(f) if f.status == 200 && f.messages == vec!["Session not active"]),
+        "{err:?}"
+    );
 }

@@ -290,7 +290,7 @@ async fn get_call_recording_computes_the_expiry() {
     let recording = client(&server).calls().recording(CALL_ID).await.unwrap();
     let after = Utc::now();
     mock.assert_async().await;
-    assert_eq!(recording.recording_url, url);
+    assert_eq!(recording.recording_url.as_deref(), Some(url));
     assert_eq!(
         recording.expires_in,
         Some(std::time::Duration::from_secs(900))
@@ -852,7 +852,7 @@ async fn generated_typed_mocks_serve_osvi_ext() {
             webhook_url: None,
         });
         then.ok(&types::CallResponse {
-            success: Some(true),
+            success: Some(true.into()),
             data: types::CallResponseData {
                 call_id: "call_typed".into(),
             },

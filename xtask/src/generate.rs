@@ -7,6 +7,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
+use crate::normalize::{LENIENT_FORMAT, LENIENT_TIME_FORMAT};
 use crate::{facts, glue, load, normalize};
 
 /// The header of every generated file.
@@ -73,13 +74,14 @@ pub fn generate(path: &Path) -> Result<Output, String> {
 /// missing setter, a compile error, never a value sent under another name), and the
 /// transport in `ClientHooks` over the hand-written inner type `crate::Hooks`, and every
 /// `format: date-time` string as the hand-written `crate::Timestamp` (chrono's `DateTime<Utc>`
-/// with a fast decoding path).
+/// with a fast decoding path), and every scalar the normalize pass marked lenient as the
+/// matching hand-written `crate::Lenient*` type.
 fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     let inner: proc_macro2::TokenStream = "crate::Hooks".parse().unwrap_or_default();
-    let date_time = SchemaObject {
-        instance_type: Some(InstanceType::String.into()),
-        format: Some("date-time".to_string()),
+    let schema = |kind: InstanceType, format: &str| SchemaObject {
+        instance_type: Some(kind.into()),
+        format: Some(format.to_string()),
         ..Default::default()
     };
     settings
@@ -88,10 +90,24 @@ fn settings() -> GenerationSettings {
         .with_inner_type(inner)
         .with_hooks(HooksMode::Expected)
         .with_conversion(
-            date_time,
+            schema(InstanceType::String, "date-time"),
             "crate::Timestamp",
             [TypeImpl::FromStr, TypeImpl::Display].into_iter(),
         );
+    let lenient = [
+        (InstanceType::Integer, LENIENT_FORMAT, "crate::LenientInt"),
+        (InstanceType::Number, LENIENT_FORMAT, "crate::LenientFloat"),
+        (InstanceType::Boolean, LENIENT_FORMAT, "crate::LenientBool"),
+        (InstanceType::String, LENIENT_FORMAT, "crate::LenientText"),
+        (
+            InstanceType::String,
+            LENIENT_TIME_FORMAT,
+            "crate::LenientTime",
+        ),
+    ];
+    for (kind, format, rust) in lenient {
+        settings.with_conversion(schema(kind, format), rust, std::iter::empty());
+    }
     settings
 }
 

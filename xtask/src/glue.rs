@@ -404,6 +404,12 @@ fn as_option(held: Held, name: &str) -> String {
     }
 }
 
+/// Whether a property was given a lenient type by the normalize pass (an optional received
+/// scalar: `Option<crate::Lenient*>`).
+fn is_lenient(field: &Value) -> bool {
+    field.get("format").and_then(Value::as_str) == Some(crate::normalize::LENIENT_FORMAT)
+}
+
 /// The `Envelope` of a success body `schema` of operation `id`: `(Data type, into_parts
 /// body)`, or `None` for a body marked `x-osvi-envelope: hand-written`. `answer` is the
 /// body's type, after which progenitor names an inline `data` object (`{answer}Data`).
@@ -433,6 +439,9 @@ fn envelope(
         .and_then(Value::as_object)
         .unwrap_or(&empty);
     let success = match props.get("success") {
+        Some(field) if is_lenient(field) => {
+            "self.success.and_then($crate::Lenient::into_read)".to_string()
+        }
         Some(field) => as_option(held(object, "success", field), "success"),
         None => "::std::option::Option::None".into(),
     };
@@ -463,6 +472,19 @@ fn envelope(
         (Some(_), _) | (None, true) => rust_type(data, &format!("{id} data"))?,
         // progenitor names an inline property type after its parent and the property.
         (None, false) => format!("{answer}Data"),
+    };
+    // Older legacy answers repeat `success` inside `data`: `false` there is the same refusal.
+    let nested = resolved
+        .pointer("/properties/success")
+        .is_some_and(is_lenient);
+    let success = match (nested, &data_held) {
+        (false, _) => success,
+        (true, Held::Optional) => format!(
+            "$crate::lenient::both({success}, self.data.as_ref().and_then(|d| d.success.clone()).and_then($crate::Lenient::into_read))"
+        ),
+        (true, _) => format!(
+            "$crate::lenient::both({success}, self.data.success.clone().and_then($crate::Lenient::into_read))"
+        ),
     };
     Ok(Some((
         data_type,

@@ -41,8 +41,8 @@ pub const RULES: &[Rule] = &[
         received_collections_accept_null,
     ),
     (
-        "assumed scalars accept any JSON type",
-        assumed_scalars_accept_any_type,
+        "received scalars are read leniently",
+        lenient_received_scalars,
     ),
     ("set openapi 3.0.3", set_openapi_version),
 ];
@@ -264,32 +264,61 @@ pub fn received_collections_accept_null(doc: &mut Value) {
     });
 }
 
-/// A scalar property marked `x-osvi-assumed` (its type is a guess of the spec) accepts any
-/// JSON value: its schema becomes `{}` (the description kept), so the generated field is a
-/// `serde_json::Value` that osvi-ext reads leniently (a number sent as a string ...).
-pub fn assumed_scalars_accept_any_type(doc: &mut Value) {
-    walk_objects(doc, &mut |map| {
-        let Some(Value::Object(properties)) = map.get_mut("properties") else {
-            return;
-        };
-        for property in properties.values_mut() {
-            let Value::Object(fields) = property else {
-                continue;
+/// The `format` that marks an optional scalar of a received schema for the lenient reading
+/// (`crate::Lenient*` in osvi-generated): `generate.rs` maps each instance type with it.
+pub const LENIENT_FORMAT: &str = "osvi-lenient";
+/// The same for a received `format: date-time` string (`crate::LenientTime`).
+pub const LENIENT_TIME_FORMAT: &str = "osvi-lenient-date-time";
+
+/// Every optional scalar property of a received schema (integer, number, boolean, string
+/// without an enum) gets the lenient format for its type: the docs show these fields only
+/// through examples, so a `42.0`, a `"42"`, a zone-less timestamp or a word where a number
+/// was expected is read (or kept as sent), never an undecodable answer. Only the
+/// description and example stay (the `nullable` is implied by the `Option` of an optional
+/// field). Required properties, what an answer is about, keep their strict type.
+pub fn lenient_received_scalars(doc: &mut Value) {
+    for_each_received_schema(doc, |schema| {
+        walk_objects(schema, &mut |map| {
+            let required: Vec<String> = strings_in(map.get("required"));
+            let Some(Value::Object(properties)) = map.get_mut("properties") else {
+                return;
             };
-            let assumed = fields.get("x-osvi-assumed") == Some(&Value::Bool(true));
-            let scalar = matches!(
-                fields.get("type").and_then(Value::as_str),
-                Some("string" | "integer" | "number" | "boolean")
-            );
-            if assumed && scalar {
-                let mut any = Map::new();
-                if let Some(description) = fields.get("description") {
-                    any.insert("description".into(), description.clone());
+            for (name, property) in properties.iter_mut() {
+                if required.contains(name) {
+                    continue;
                 }
-                *fields = any;
+                if let Value::Object(fields) = property {
+                    lenient_scalar(fields);
+                }
             }
-        }
+        });
     });
+}
+
+/// Rewrites one property schema to its lenient form when it is a plain scalar.
+fn lenient_scalar(fields: &mut Map<String, Value>) {
+    let kind = fields
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let format = match kind {
+        "integer" | "number" | "boolean" => LENIENT_FORMAT,
+        "string" if fields.contains_key("enum") => return,
+        "string" if fields.get("format").and_then(Value::as_str) == Some("date-time") => {
+            LENIENT_TIME_FORMAT
+        }
+        "string" => LENIENT_FORMAT,
+        _ => return,
+    };
+    let mut lenient = Map::new();
+    lenient.insert("type".into(), Value::String(kind.to_string()));
+    lenient.insert("format".into(), Value::String(format.to_string()));
+    for kept in ["description", "example", "title"] {
+        if let Some(value) = fields.get(kept) {
+            lenient.insert(kept.into(), value.clone());
+        }
+    }
+    *fields = lenient;
 }
 
 /// The strings of a JSON array (an absent or other value has none).

@@ -44,6 +44,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::macros::awaitable;
 use crate::validate;
+use crate::wire::Echo;
 
 /// The calls resource: `client.calls()`.
 #[derive(Debug, Clone, Copy)]
@@ -120,14 +121,19 @@ impl Calls<'_> {
     /// Streams the call's audio into `writer`, chunk by chunk (never the whole file in
     /// memory), and returns the number of bytes written. It fetches a fresh presigned URL
     /// first; the API token is not sent to the storage host. The client's timeout covers the
-    /// whole download: raise it with [`Client::with_timeout`] for long recordings.
+    /// whole download: raise it with [`Client::with_timeout`] for long recordings. A call
+    /// without a recording is [`Error::NoRecording`](crate::Error::NoRecording).
     pub async fn download_recording<W>(&self, call_id: &str, writer: &mut W) -> Result<u64>
     where
         W: tokio::io::AsyncWrite + Unpin,
     {
         use tokio::io::AsyncWriteExt;
         let recording = self.recording(call_id).send().await?;
-        let mut response = self.client.download(&recording.recording_url).await?;
+        let Some(url) = recording.recording_url else {
+            let call_id = call_id.to_string();
+            return Err(crate::Error::NoRecording { call_id });
+        };
+        let mut response = self.client.download(&url).await?;
         let mut written = 0u64;
         let io = |e: std::io::Error| crate::Error::Io {
             message: format!("writing the recording of {call_id}: {e}"),
@@ -195,6 +201,7 @@ impl GetTranscript {
                 .send()
         })
         .await
+        .map(|answer: Transcript| answer.echo(&self.call_id))
     }
 }
 
@@ -219,6 +226,7 @@ impl GetRecording {
                 .send()
         })
         .await
+        .map(|answer: Recording| answer.echo(&self.call_id))
     }
 }
 

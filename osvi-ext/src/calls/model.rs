@@ -6,8 +6,11 @@ use osvi_generated::spec::enums;
 use osvi_generated::types;
 use serde_json::{Map, Value};
 
+use crate::lenient::{self, Unreadable};
 use crate::macros::string_enum;
-use crate::wire::FromWire;
+use crate::wire::{FromWire, echoes};
+
+echoes!(Transcript: call_id, Recording: call_id);
 
 string_enum! {
     /// The outcome of a call.
@@ -121,36 +124,42 @@ pub struct Call {
     pub data_captured: Map<String, Value>,
     /// The structured post-call analysis (detail only).
     pub post_call_analysis: Map<String, Value>,
+    /// Fields that arrived in a form the SDK could not read as their type (a timestamp in an
+    /// unknown format, a word where a number belongs), by wire name, exactly as sent; their
+    /// field above is `None`. Empty for every answer in the documented forms.
+    pub unreadable: Map<String, Value>,
 }
 
 /// A [`Call`] from a generated call summary or call detail (two wire types with the same
 /// summary fields), with the detail-only fields given after the summary ones.
 macro_rules! call_from {
-    ($c:ident, $($detail:tt)*) => {
+    ($c:ident, $u:ident, $($detail:tt)*) => {
         Call {
             call_id: $c.call_id,
-            agent_uuid: $c.agent_uuid,
-            agent_name: $c.agent_name,
-            phone_number: $c.phone_number,
-            from_number: $c.from_number,
+            agent_uuid: $u.read("agent_uuid", $c.agent_uuid),
+            agent_name: $u.read("agent_name", $c.agent_name),
+            phone_number: $u.read("phone_number", $c.phone_number),
+            from_number: $u.read("from_number", $c.from_number),
             status: $c.status.map(|s| CallStatus::from(s.0)),
             call_type: $c.call_type.map(|t| CallType::from(t.0)),
-            duration_seconds: $c.duration_seconds,
-            call_ended_by: $c.call_ended_by,
-            call_ended_reason: $c.call_ended_reason,
-            campaign_id: $c.campaign_id,
-            campaign_upload_id: $c.campaign_upload_id,
+            duration_seconds: $u.read("duration_seconds", $c.duration_seconds),
+            call_ended_by: $u.read("call_ended_by", $c.call_ended_by),
+            call_ended_reason: $u.read("call_ended_reason", $c.call_ended_reason),
+            campaign_id: $u.read("campaign_id", $c.campaign_id),
+            campaign_upload_id: $u.read("campaign_upload_id", $c.campaign_upload_id),
             tag: $c.tag.map(tag),
-            created_at: $c.created_at.map(Into::into),
-            call_picked_at: $c.call_picked_at.map(Into::into),
+            created_at: $u.read("created_at", $c.created_at),
+            call_picked_at: $u.read("call_picked_at", $c.call_picked_at),
             $($detail)*
+            unreadable: $u.into_map(),
         }
     };
 }
 
 impl FromWire<types::CallSummary> for Call {
     fn from_wire(c: types::CallSummary) -> std::result::Result<Self, String> {
-        Ok(call_from!(c,
+        let mut u = Unreadable::default();
+        Ok(call_from!(c, u,
             caller_name: None,
             retry_count: None,
             summary: None,
@@ -162,10 +171,11 @@ impl FromWire<types::CallSummary> for Call {
 
 impl FromWire<types::CallDetail> for Call {
     fn from_wire(c: types::CallDetail) -> std::result::Result<Self, String> {
-        Ok(call_from!(c,
-            caller_name: c.caller_name,
-            retry_count: c.retry_count,
-            summary: c.summary,
+        let mut u = Unreadable::default();
+        Ok(call_from!(c, u,
+            caller_name: u.read("caller_name", c.caller_name),
+            retry_count: u.read("retry_count", c.retry_count),
+            summary: u.read("summary", c.summary),
             data_captured: c.data_captured.unwrap_or_default(),
             post_call_analysis: c.post_call_analysis.unwrap_or_default(),
         ))
@@ -174,9 +184,9 @@ impl FromWire<types::CallDetail> for Call {
 
 fn tag(t: types::CallTag) -> CallTag {
     CallTag {
-        id: t.id,
-        name: t.name,
-        color_code: t.color_code,
+        id: lenient::read(t.id),
+        name: lenient::read(t.name),
+        color_code: lenient::read(t.color_code),
     }
 }
 
@@ -203,23 +213,32 @@ pub struct TranscriptTurn {
     pub content: Option<String>,
     /// When, as sent by the server.
     pub timestamp: Option<String>,
-    /// Every other field of the turn.
+    /// Every other field of the turn, and any of the three above that arrived as a list or
+    /// an object (kept here as sent; its field is `None`).
     pub extra: Map<String, Value>,
 }
 
 impl FromWire<types::TranscriptResponseData> for Transcript {
     fn from_wire(t: types::TranscriptResponseData) -> std::result::Result<Self, String> {
         Ok(Transcript {
-            call_id: t.call_id,
+            call_id: lenient::read(t.call_id).unwrap_or_default(),
             turns: t
                 .transcript
                 .unwrap_or_default()
                 .into_iter()
-                .map(|turn| TranscriptTurn {
-                    role: turn.role,
-                    content: turn.content,
-                    timestamp: turn.timestamp,
-                    extra: turn.extra,
+                .map(|turn| {
+                    let mut u = Unreadable::default();
+                    let (role, content) =
+                        (u.read("role", turn.role), u.read("content", turn.content));
+                    let timestamp = u.read("timestamp", turn.timestamp);
+                    let mut extra = turn.extra;
+                    extra.extend(u.into_map());
+                    TranscriptTurn {
+                        role,
+                        content,
+                        timestamp,
+                        extra,
+                    }
                 })
                 .collect(),
         })
@@ -233,8 +252,9 @@ impl FromWire<types::TranscriptResponseData> for Transcript {
 pub struct Recording {
     /// The call's id.
     pub call_id: String,
-    /// The presigned URL of the audio.
-    pub recording_url: String,
+    /// The presigned URL of the audio; `None` when the call has no recording (the answer's
+    /// `recording_url` was `null` or absent: a call nobody picked up has none).
+    pub recording_url: Option<String>,
     /// How long the URL stays valid, as the server said (900 s in the docs); `None` when
     /// the answer did not say (or said something negative or absurd). Serialized (feature
     /// `serde`) as whole seconds, under the wire's name `expires_in_seconds`.
@@ -258,16 +278,15 @@ fn whole_seconds<S: serde::Serializer>(
 
 impl FromWire<types::RecordingResponseData> for Recording {
     fn from_wire(r: types::RecordingResponseData) -> std::result::Result<Self, String> {
-        let expires_in = r
-            .expires_in_seconds
+        let expires_in = lenient::read(r.expires_in_seconds)
             .and_then(|seconds| u64::try_from(seconds).ok())
             .map(std::time::Duration::from_secs);
         let expires_at = expires_in
             .and_then(|d| chrono::Duration::from_std(d).ok())
             .and_then(|d| Utc::now().checked_add_signed(d));
         Ok(Recording {
-            call_id: r.call_id,
-            recording_url: r.recording_url,
+            call_id: lenient::read(r.call_id).unwrap_or_default(),
+            recording_url: lenient::read(r.recording_url),
             expires_in: expires_in.filter(|_| expires_at.is_some()),
             expires_at,
         })

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use osvi_generated::spec::enums;
 use osvi_generated::types;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::calls::model::CallStatus;
+use crate::lenient::Unreadable;
 use crate::macros::string_enum;
 use crate::wire::FromWire;
 
@@ -47,18 +48,27 @@ pub struct ContactsAdded {
     /// Contacts skipped because their number is on the agent's DND list. Their shape is not
     /// documented, so each is kept as the JSON the server sent.
     pub dnd_skipped: Vec<Value>,
+    /// Fields that arrived in a form the SDK could not read as their type, by wire name
+    /// (of the last request that had one), exactly as sent; their field
+    /// is `None`. Empty for every answer in the documented forms.
+    pub unreadable: Map<String, Value>,
 }
 
 impl FromWire<types::CampaignContactsResponseData> for ContactsAdded {
     fn from_wire(d: types::CampaignContactsResponseData) -> std::result::Result<Self, String> {
+        let mut u = Unreadable::default();
         Ok(ContactsAdded {
-            campaign_upload_ids: d.campaign_upload_id.into_iter().collect(),
-            contacts_received: d.contacts_received,
-            contacts_accepted: d.contacts_accepted,
-            duplicates_removed: d.duplicates_removed,
-            enqueued: d.enqueued,
-            queued_calls: d.queued_calls,
+            campaign_upload_ids: u
+                .read("campaign_upload_id", d.campaign_upload_id)
+                .into_iter()
+                .collect(),
+            contacts_received: u.read("contacts_received", d.contacts_received),
+            contacts_accepted: u.read("contacts_accepted", d.contacts_accepted),
+            duplicates_removed: u.read("duplicates_removed", d.duplicates_removed),
+            enqueued: u.read("enqueued", d.enqueued),
+            queued_calls: u.read("queued_calls", d.queued_calls),
             dnd_skipped: d.dnd_skipped.unwrap_or_default(),
+            unreadable: u.into_map(),
         })
     }
 }
@@ -89,6 +99,7 @@ impl ContactsAdded {
         };
         self.queued_calls = sum(self.queued_calls, part.queued_calls);
         self.dnd_skipped.extend(part.dnd_skipped);
+        self.unreadable.extend(part.unreadable);
     }
 }
 
@@ -123,8 +134,7 @@ pub struct CampaignStatus {
     pub is_retry_enabled: Option<bool>,
     /// Maximum attempts per contact.
     pub retry_threshold: Option<i64>,
-    /// Delay between attempts (seconds, assumed unit; its JSON type is not documented, so a
-    /// number sent as a string is read too).
+    /// Delay between attempts (seconds, assumed unit).
     pub retry_delay: Option<i64>,
     /// When the campaign was created.
     pub created_at: Option<DateTime<Utc>>,
@@ -134,6 +144,10 @@ pub struct CampaignStatus {
     pub calls_by_status: HashMap<CallStatus, i64>,
     /// Every contact upload, with its calling queues.
     pub uploads: Vec<CampaignUpload>,
+    /// Fields that arrived in a form the SDK could not read as their type, by wire name
+    /// (nested ones by their path, e.g. `uploads.0.created_at`), exactly as sent; their field
+    /// is `None`. Empty for every answer in the documented forms.
+    pub unreadable: Map<String, Value>,
 }
 
 impl CampaignStatus {
@@ -181,42 +195,52 @@ impl FromWire<types::CampaignStatus> for CampaignStatus {
     fn from_wire(s: types::CampaignStatus) -> std::result::Result<Self, String> {
         let campaign = s.campaign.unwrap_or_default();
         let calls = s.calls.unwrap_or_default();
+        let mut u = Unreadable::default();
+        let uploads = s.uploads.unwrap_or_default().into_iter().enumerate();
+        let uploads = uploads
+            .map(|(i, upload)| self::upload(&mut u, i, upload))
+            .collect();
         Ok(CampaignStatus {
-            id: campaign.id,
-            name: campaign.name,
-            state: crate::lenient::string(campaign.status).map(CampaignState::from),
-            is_retry_enabled: campaign.is_retry_enabled,
-            retry_threshold: campaign.retry_threshold,
-            retry_delay: crate::lenient::integer(campaign.retry_delay),
-            created_at: campaign.created_at.map(Into::into),
-            calls_total: calls.total,
+            id: u.read("campaign.id", campaign.id),
+            name: u.read("campaign.name", campaign.name),
+            state: u
+                .read::<String, String>("campaign.status", campaign.status)
+                .map(CampaignState::from),
+            is_retry_enabled: u.read("campaign.is_retry_enabled", campaign.is_retry_enabled),
+            retry_threshold: u.read("campaign.retry_threshold", campaign.retry_threshold),
+            retry_delay: u.read("campaign.retry_delay", campaign.retry_delay),
+            created_at: u.read("campaign.created_at", campaign.created_at),
+            calls_total: u.read("calls.total", calls.total),
             calls_by_status: calls
                 .by_status
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(status, count)| (CallStatus::from(status), count))
                 .collect(),
-            uploads: s
-                .uploads
-                .unwrap_or_default()
-                .into_iter()
-                .map(|u| CampaignUpload {
-                    campaign_upload_id: u.campaign_upload_id,
-                    file_name: u.file_name,
-                    agent_uuid: u.agent_uuid,
-                    created_at: u.created_at.map(Into::into),
-                    queues: u
-                        .queues
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|q| CampaignQueue {
-                            agent_uuid: q.agent_uuid,
-                            total_queued: q.total_queued,
-                            completed: q.completed,
-                        })
-                        .collect(),
-                })
-                .collect(),
+            uploads,
+            unreadable: u.into_map(),
         })
+    }
+}
+
+/// Upload `i` of a campaign status, its unreadable fields kept under `uploads.{i}.`.
+fn upload(u: &mut Unreadable, i: usize, upload: types::CampaignUpload) -> CampaignUpload {
+    let at = |field: &str| format!("uploads.{i}.{field}");
+    let queues = upload.queues.unwrap_or_default().into_iter().enumerate();
+    let queues = queues.map(|(j, q)| {
+        let at = |field: &str| format!("uploads.{i}.queues.{j}.{field}");
+        CampaignQueue {
+            agent_uuid: u.read(&at("agent_uuid"), q.agent_uuid),
+            total_queued: u.read(&at("total_queued"), q.total_queued),
+            completed: u.read(&at("completed"), q.completed),
+        }
+    });
+    let queues = queues.collect();
+    CampaignUpload {
+        campaign_upload_id: u.read(&at("campaign_upload_id"), upload.campaign_upload_id),
+        file_name: u.read(&at("file_name"), upload.file_name),
+        agent_uuid: u.read(&at("agent_uuid"), upload.agent_uuid),
+        created_at: u.read(&at("created_at"), upload.created_at),
+        queues,
     }
 }

@@ -17,7 +17,7 @@
 //! # Ok(()) }
 //! ```
 
-mod model;
+pub(crate) mod model;
 
 pub use model::{
     ChatMode, ChatReply, ChatSession, SessionContext, SessionStatus, SupportCommand, SupportOutcome,
@@ -33,6 +33,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::awaitable;
 use crate::validate;
+use crate::wire::Echo;
+use model::ActiveSession;
 
 /// The chat resource: `client.chat()`.
 #[derive(Debug, Clone, Copy)]
@@ -153,20 +155,30 @@ pub struct GetActiveSession {
 }
 
 impl GetActiveSession {
-    /// Validates and sends the request.
+    /// Validates and sends the request. An answer in the other shape the API has (a map of
+    /// sessions by agent) gives the entry of this agent, or the map's only entry.
     pub async fn send(self) -> Result<ChatSession> {
         use rules::get_active_chat_session as rule;
         validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
         validate::string("customer_id", &self.customer_id, &rule::CUSTOMER_ID)?;
         let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
-        api.run(|| {
-            api.raw()
-                .get_active_chat_session()
-                .customer_id(self.customer_id.as_str())
-                .agent_uuid(self.agent_uuid.as_str())
-                .send()
-        })
-        .await
+        let answer: ActiveSession = api
+            .run(|| {
+                api.raw()
+                    .get_active_chat_session()
+                    .customer_id(self.customer_id.as_str())
+                    .agent_uuid(self.agent_uuid.as_str())
+                    .send()
+            })
+            .await?;
+        answer
+            .for_agent(&self.agent_uuid)
+            .map_err(|reason| Error::Decode {
+                status: 200,
+                request_id: None,
+                reason,
+                body: String::new(),
+            })
     }
 }
 
@@ -180,18 +192,22 @@ pub struct ListActiveSessions {
 }
 
 impl ListActiveSessions {
-    /// Validates and sends the request.
+    /// Validates and sends the request: the customer's active sessions by agent UUID. An
+    /// answer in the other shape the API has (one session) gives a map of that session, keyed
+    /// by its `chat_agent_id` (the only agent key a session carries; empty when absent).
     pub async fn send(self) -> Result<HashMap<String, ChatSession>> {
         let rule = &rules::get_active_chat_session::CUSTOMER_ID;
         validate::string("customer_id", &self.customer_id, rule)?;
         let api = self.client.api(&operations::GET_ACTIVE_CHAT_SESSION);
-        api.run(|| {
-            api.raw()
-                .get_active_chat_session()
-                .customer_id(self.customer_id.as_str())
-                .send()
-        })
-        .await
+        let answer: ActiveSession = api
+            .run(|| {
+                api.raw()
+                    .get_active_chat_session()
+                    .customer_id(self.customer_id.as_str())
+                    .send()
+            })
+            .await?;
+        Ok(answer.by_agent())
     }
 }
 
@@ -223,6 +239,7 @@ impl InjectContext {
                 .send()
         })
         .await
+        .map(|answer: SessionContext| answer.echo(&self.session_id))
     }
 }
 
@@ -367,6 +384,7 @@ impl Support {
                 .send()
         })
         .await
+        .map(|answer: SupportOutcome| answer.echo(&self.session_id))
     }
 }
 

@@ -9,31 +9,65 @@ use osvi_generated::spec::enums;
 use osvi_generated::types;
 use serde_json::{Map, Value};
 
+use crate::lenient::{Unreadable, read};
 use crate::macros::string_enum;
-use crate::wire::FromWire;
+use crate::wire::{FromWire, echoes};
 
-impl FromWire<types::ActiveChatSessionResponseData> for ChatSession {
+echoes!(SupportOutcome: session_id, SessionContext: session_id);
+
+/// A `get_active_chat_session` answer in either of its shapes. The docs tie the shape to the
+/// query (one session with `agent_uuid`, a map by agent without), but both shapes are valid
+/// answers to either query, so both methods read both.
+#[derive(Debug)]
+pub(crate) enum ActiveSession {
+    /// One session.
+    One(Box<ChatSession>),
+    /// Sessions by agent UUID.
+    ByAgent(HashMap<String, ChatSession>),
+}
+
+impl FromWire<types::ActiveChatSessionResponseData> for ActiveSession {
     fn from_wire(wire: types::ActiveChatSessionResponseData) -> std::result::Result<Self, String> {
         match wire {
-            types::ActiveChatSessionResponseData::ChatSession(session) => {
-                ChatSession::from_wire(session)
-            }
-            types::ActiveChatSessionResponseData::Object(_) => {
-                Err("`data` is a map of sessions, not one session".into())
-            }
+            types::ActiveChatSessionResponseData::ChatSession(session) => Ok(ActiveSession::One(
+                Box::new(ChatSession::from_wire(session)?),
+            )),
+            types::ActiveChatSessionResponseData::Object(sessions) => sessions
+                .into_iter()
+                .map(|(agent, s)| Ok((agent, ChatSession::from_wire(s)?)))
+                .collect::<std::result::Result<_, String>>()
+                .map(ActiveSession::ByAgent),
         }
     }
 }
 
-impl FromWire<types::ActiveChatSessionResponseData> for HashMap<String, ChatSession> {
-    fn from_wire(wire: types::ActiveChatSessionResponseData) -> std::result::Result<Self, String> {
-        match wire {
-            types::ActiveChatSessionResponseData::Object(sessions) => sessions
-                .into_iter()
-                .map(|(agent, s)| Ok((agent, ChatSession::from_wire(s)?)))
-                .collect(),
-            types::ActiveChatSessionResponseData::ChatSession(_) => {
-                Err("`data` is one session, not a map of sessions by agent".into())
+impl ActiveSession {
+    /// The session with `agent`: the one session, or the map's entry for `agent` (or its only
+    /// entry, whatever its key). `Err` names what the map held instead.
+    pub(crate) fn for_agent(self, agent: &str) -> std::result::Result<ChatSession, String> {
+        match self {
+            ActiveSession::One(session) => Ok(*session),
+            ActiveSession::ByAgent(mut sessions) => match sessions.remove(agent) {
+                Some(session) => Ok(session),
+                None if sessions.len() == 1 => {
+                    Ok(sessions.into_values().next().ok_or("no session")?)
+                }
+                None => Err(format!(
+                    "`data` is a map of {} sessions by agent, none of them with `{agent}`",
+                    sessions.len()
+                )),
+            },
+        }
+    }
+
+    /// The sessions by agent: the map, or a map of the one session keyed by its
+    /// `chat_agent_id` (the only agent key a session carries; empty when it has none).
+    pub(crate) fn by_agent(self) -> HashMap<String, ChatSession> {
+        match self {
+            ActiveSession::ByAgent(sessions) => sessions,
+            ActiveSession::One(session) => {
+                let key = session.chat_agent_id.map(|id| id.to_string());
+                HashMap::from([(key.unwrap_or_default(), *session)])
             }
         }
     }
@@ -111,26 +145,34 @@ pub struct ChatSession {
     pub created_at: Option<DateTime<Utc>>,
     /// When it last changed.
     pub updated_at: Option<DateTime<Utc>>,
+    /// Fields that arrived in a form the SDK could not read as their type (a timestamp in an
+    /// unknown format, a word where a number belongs), by wire name, exactly as sent; their
+    /// field above is `None`. Empty for every answer in the documented forms.
+    pub unreadable: Map<String, Value>,
 }
 
 impl FromWire<types::ChatSession> for ChatSession {
     fn from_wire(s: types::ChatSession) -> std::result::Result<Self, String> {
         let metadata = s.metadata.unwrap_or_default();
+        let mut u = Unreadable::default();
         Ok(ChatSession {
             id: s.id,
-            chat_agent_id: s.chat_agent_id,
-            account_id: s.account_id,
-            customer_id: s.customer_id,
-            mode: s.mode.map(ChatMode::from),
-            help_requested: s.help_requested,
-            status: s.status.map(SessionStatus::from),
-            current_state: crate::lenient::string(s.current_state),
+            chat_agent_id: u.read("chat_agent_id", s.chat_agent_id),
+            account_id: u.read("account_id", s.account_id),
+            customer_id: u.read("customer_id", s.customer_id),
+            mode: u.read::<String, String>("mode", s.mode).map(ChatMode::from),
+            help_requested: u.read("help_requested", s.help_requested),
+            status: u
+                .read::<String, String>("status", s.status)
+                .map(SessionStatus::from),
+            current_state: u.read("current_state", s.current_state),
             input_fields: metadata.input_fields.unwrap_or_default(),
             state_fields: metadata.state_fields.unwrap_or_default(),
             context: metadata.context.unwrap_or_default(),
-            active_human: s.active_human,
-            created_at: s.created_at.map(Into::into),
-            updated_at: s.updated_at.map(Into::into),
+            active_human: u.read("active_human", s.active_human),
+            created_at: u.read("created_at", s.created_at),
+            updated_at: u.read("updated_at", s.updated_at),
+            unreadable: u.into_map(),
         })
     }
 }
@@ -156,10 +198,10 @@ impl FromWire<types::ChatInboundResponseData> for ChatReply {
     fn from_wire(r: types::ChatInboundResponseData) -> std::result::Result<Self, String> {
         Ok(ChatReply {
             session_id: r.session_id,
-            reply: r.reply,
-            state: r.state,
-            mode: r.mode.map(ChatMode::from),
-            help_requested: r.help_requested,
+            reply: read(r.reply),
+            state: read(r.state),
+            mode: read(r.mode).map(ChatMode::from),
+            help_requested: read(r.help_requested),
         })
     }
 }
@@ -184,11 +226,11 @@ pub struct SupportOutcome {
 impl FromWire<types::SupportResponseData> for SupportOutcome {
     fn from_wire(r: types::SupportResponseData) -> std::result::Result<Self, String> {
         Ok(SupportOutcome {
-            session_id: r.session_id,
-            state: r.state,
-            command: r.command.map(SupportCommand::from),
-            reply: r.reply,
-            active_human: r.active_human,
+            session_id: read(r.session_id).unwrap_or_default(),
+            state: read(r.state),
+            command: read(r.command).map(SupportCommand::from),
+            reply: read(r.reply),
+            active_human: read(r.active_human),
         })
     }
 }
@@ -207,7 +249,7 @@ pub struct SessionContext {
 impl FromWire<types::InjectContextResponseData> for SessionContext {
     fn from_wire(r: types::InjectContextResponseData) -> std::result::Result<Self, String> {
         Ok(SessionContext {
-            session_id: r.session_id,
+            session_id: read(r.session_id).unwrap_or_default(),
             context: r.context.unwrap_or_default(),
         })
     }

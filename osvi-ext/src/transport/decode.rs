@@ -76,7 +76,8 @@ where
 
 /// Whether `body` is an envelope whose `success` is `false`.
 fn says_failure(body: &[u8]) -> bool {
-    serde_json::from_slice::<types::ApiError>(body).is_ok_and(|e| e.success == Some(false))
+    serde_json::from_slice::<types::ApiError>(body)
+        .is_ok_and(|e| crate::lenient::read(e.success) == Some(false))
 }
 
 /// Removes the envelope of a decoded 2xx `body`: a `success: false` becomes

@@ -231,7 +231,7 @@ impl State {
             .filter(|a| a.active)
             .map(|a| types::ActiveAgent {
                 agent_id: a.agent_id.clone(),
-                name: Some(a.name.clone()),
+                name: Some(a.name.clone().into()),
                 status: Some(active_agent_status::ACTIVE.into()),
             })
             .collect()

@@ -168,9 +168,13 @@ impl State {
             phone_number: summary.phone_number,
             status: summary.status,
             tag: summary.tag,
-            caller_name: call.person_name.clone(),
-            retry_count: Some(0),
-            summary: if done { call.summary() } else { None },
+            caller_name: call.person_name.clone().map(Into::into),
+            retry_count: Some(0.into()),
+            summary: if done {
+                call.summary().map(Into::into)
+            } else {
+                None
+            },
             data_captured: done.then(|| call.data_captured()),
             post_call_analysis: (done && call.picked()).then(|| {
                 let mut analysis = Map::new();
@@ -186,26 +190,32 @@ impl State {
         let done = status != call_status::IN_PROGRESS;
         let picked = done && call.picked();
         types::CallSummary {
-            agent_name: Some(call.agent_name.clone()),
-            agent_uuid: Some(call.agent_uuid.clone()),
-            call_ended_by: done.then(|| if picked { "agent" } else { "system" }.to_string()),
-            call_ended_reason: done.then(|| {
+            agent_name: Some(call.agent_name.clone().into()),
+            agent_uuid: Some(call.agent_uuid.clone().into()),
+            call_ended_by: (done.then(|| if picked { "agent" } else { "system" }.to_string()))
+                .map(Into::into),
+            call_ended_reason: (done.then(|| {
                 if picked {
                     "assistant-ended-call"
                 } else {
                     status
                 }
                 .to_string()
-            }),
+            }))
+            .map(Into::into),
             call_id: call.id.clone(),
             call_picked_at: picked.then(|| call.answered_at().into()),
             call_type: Some(types::CallType(call_type::OUTBOUND.into())),
-            campaign_id: call.campaign_id,
-            campaign_upload_id: call.upload_id,
+            campaign_id: call.campaign_id.map(Into::into),
+            campaign_upload_id: call.upload_id.map(Into::into),
             created_at: Some(call.created_at.into()),
-            duration_seconds: Some(if picked { call.talk_seconds } else { 0 }),
+            duration_seconds: Some(if picked {
+                call.talk_seconds.into()
+            } else {
+                0.into()
+            }),
             from_number: Some("+911140001234".into()),
-            phone_number: Some(call.phone.clone()),
+            phone_number: Some(call.phone.clone().into()),
             status: Some(types::CallStatus(status.into())),
             tag: None,
         }
@@ -268,7 +278,7 @@ impl State {
             .into_iter()
             .map(|(role, content)| types::TranscriptTurn {
                 role: Some(role.into()),
-                content: Some(content),
+                content: Some(content.into()),
                 timestamp: None,
                 extra: Map::new(),
             })
@@ -297,13 +307,13 @@ impl State {
                     })
                     .collect();
                 let body = types::CallCompletedWebhook {
-                    agent_name: Some(call.agent_name.clone()),
-                    agent_uuid: Some(call.agent_uuid.clone()),
-                    phone_number: Some(call.phone.clone()),
-                    call_log_id: Some(call.id.clone()),
-                    chat: Some(chat.join("\n")),
-                    call_status: Some(call.outcome.to_string()),
-                    execution_mode: Some(execution_mode::TEST.to_string()),
+                    agent_name: Some(call.agent_name.clone().into()),
+                    agent_uuid: Some(call.agent_uuid.clone().into()),
+                    phone_number: Some(call.phone.clone().into()),
+                    call_log_id: Some(call.id.clone().into()),
+                    chat: Some((chat.join("\n")).into()),
+                    call_status: Some(call.outcome.to_string().into()),
+                    execution_mode: Some((execution_mode::TEST.to_string()).into()),
                 };
                 let body = serde_json::to_value(body).unwrap_or_default();
                 deliveries.push(Delivery {

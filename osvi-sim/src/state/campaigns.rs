@@ -104,12 +104,12 @@ impl State {
             });
         }
         Ok(types::CampaignContactsResponseData {
-            campaign_upload_id: Some(upload_id),
-            contacts_received: Some(received),
-            contacts_accepted: Some(accepted.len() as i64),
-            duplicates_removed: Some(duplicates),
-            enqueued: Some(request.enqueue),
-            queued_calls: Some(call_ids.len() as i64),
+            campaign_upload_id: Some(upload_id.into()),
+            contacts_received: Some(received.into()),
+            contacts_accepted: Some((accepted.len() as i64).into()),
+            duplicates_removed: Some(duplicates.into()),
+            enqueued: Some(request.enqueue.into()),
+            queued_calls: Some((call_ids.len() as i64).into()),
             dnd_skipped: skipped
                 .into_iter()
                 .map(|(e164, c)| {
@@ -148,14 +148,14 @@ impl State {
                     .filter_map(|id| self.call(id).ok())
                     .all(|c| c.status(now) != call_status::IN_PROGRESS);
                 types::CampaignUpload {
-                    campaign_upload_id: Some(u.id),
-                    file_name: Some(u.file_name.clone()),
-                    agent_uuid: Some(u.agent_uuid.clone()),
+                    campaign_upload_id: Some(u.id.into()),
+                    file_name: Some(u.file_name.clone().into()),
+                    agent_uuid: Some(u.agent_uuid.clone().into()),
                     created_at: Some(u.created_at.into()),
                     queues: Some(vec![types::CampaignQueue {
-                        agent_uuid: Some(u.agent_uuid.clone()),
-                        total_queued: Some(u.call_ids.len() as i64),
-                        completed: Some(completed),
+                        agent_uuid: Some(u.agent_uuid.clone().into()),
+                        total_queued: Some((u.call_ids.len() as i64).into()),
+                        completed: Some(completed.into()),
                     }]),
                 }
             })
@@ -163,16 +163,16 @@ impl State {
             .into();
         Ok(types::CampaignStatus {
             campaign: Some(types::CampaignInfo {
-                id: Some(campaign_id),
-                name: Some(campaign.name.clone()),
+                id: Some(campaign_id.into()),
+                name: Some(campaign.name.clone().into()),
                 status: Some(campaign_info_status::ACTIVE.into()),
-                is_retry_enabled: Some(false),
-                retry_threshold: Some(1),
+                is_retry_enabled: Some(false.into()),
+                retry_threshold: Some(1.into()),
                 retry_delay: Some(1800.into()),
                 created_at: Some(campaign.created_at.into()),
             }),
             calls: Some(types::CampaignStatusCalls {
-                total: Some(total),
+                total: Some(total.into()),
                 by_status: Some(by_status),
             }),
             uploads,

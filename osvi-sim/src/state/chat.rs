@@ -75,11 +75,11 @@ impl State {
         let s = &self.sessions[index];
         types::ChatSession {
             id: s.id.clone(),
-            chat_agent_id: Some(42),
-            account_id: Some(7),
-            customer_id: Some(s.customer_id.clone()),
+            chat_agent_id: Some(42.into()),
+            account_id: Some(7.into()),
+            customer_id: Some(s.customer_id.clone().into()),
             mode: Some(s.mode.into()),
-            help_requested: Some(false),
+            help_requested: Some(false.into()),
             status: Some(s.status.into()),
             current_state: None,
             metadata: Some(types::ChatSessionMetadata {
@@ -87,7 +87,7 @@ impl State {
                 state_fields: Some(Map::new()),
                 context: Some(s.context.clone()),
             }),
-            active_human: s.active_human.clone(),
+            active_human: s.active_human.clone().map(Into::into),
             created_at: Some(s.created_at.into()),
             updated_at: Some(s.updated_at.into()),
         }
@@ -200,10 +200,10 @@ impl State {
         session.updated_at = now;
         Ok(types::SupportResponseData {
             state: Some("ok".into()),
-            session_id: session.id.clone(),
-            command: command.map(str::to_string),
-            reply,
-            active_human: session.active_human.clone(),
+            session_id: Some(session.id.clone().into()),
+            command: (command.map(str::to_string)).map(Into::into),
+            reply: reply.map(Into::into),
+            active_human: session.active_human.clone().map(Into::into),
         })
     }
 
@@ -222,7 +222,7 @@ impl State {
         session.context.push(context.to_string());
         cap_context(&mut session.context);
         Ok(types::InjectContextResponseData {
-            session_id: session.id.clone(),
+            session_id: Some(session.id.clone().into()),
             context: Some(session.context.clone()),
         })
     }

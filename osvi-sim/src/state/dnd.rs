@@ -1,7 +1,6 @@
 //! DND lists: per agent, numbers normalized to E.164, search by digits.
 
 use osvi_generated::types;
-use serde_json::Value;
 
 use super::account::*;
 
@@ -70,10 +69,10 @@ impl State {
 
 pub(super) fn dnd_wire(d: &DndRecord) -> types::DndNumber {
     types::DndNumber {
-        id: Some(d.id),
-        agent_uuid: Some(d.agent_uuid.clone()),
+        id: Some(d.id.into()),
+        agent_uuid: Some(d.agent_uuid.clone().into()),
         phone: d.phone.clone(),
-        reason: d.reason.clone().map(Value::from),
+        reason: d.reason.clone().map(Into::into),
         created_at: Some(d.created_at.into()),
     }
 }

@@ -35,18 +35,59 @@ fn received_optional_collections_become_nullable() {
 }
 
 #[test]
-fn assumed_scalars_become_any_value() {
-    let out = applied(
-        assumed_scalars_accept_any_type,
-        json!({"properties": {
-            "delay": {"type": "integer", "nullable": true, "x-osvi-assumed": true, "description": "s"},
-            "known": {"type": "integer"},
-            "list": {"type": "array", "x-osvi-assumed": true, "items": {}}
-        }}),
+fn optional_received_scalars_become_lenient() {
+    let mut doc = json!({
+        "paths": {"/x": {"post": {
+            "requestBody": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Ask"}}}},
+            "responses": {"200": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Answer"}}}}}}}},
+        "components": {"schemas": {
+            "Answer": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"},
+                "count": {"type": "integer", "format": "int64", "nullable": true,
+                          "x-osvi-assumed": true, "description": "n", "example": 4},
+                "ok": {"type": "boolean"},
+                "at": {"type": "string", "format": "date-time"},
+                "name": {"type": "string", "minLength": 1},
+                "tags": {"type": "array", "items": {"type": "string"}}
+            }},
+            "Ask": {"type": "object", "properties": {"count": {"type": "integer"}}}
+        }}
+    });
+    lenient_received_scalars(&mut doc);
+    let props = &doc["components"]["schemas"]["Answer"]["properties"];
+    assert_eq!(
+        props["id"],
+        json!({"type": "string"}),
+        "required stays strict"
     );
-    assert_eq!(out["properties"]["delay"], json!({"description": "s"}));
-    assert_eq!(out["properties"]["known"], json!({"type": "integer"}));
-    assert_eq!(out["properties"]["list"]["type"], json!("array"));
+    assert_eq!(
+        props["count"],
+        json!({"type": "integer", "format": LENIENT_FORMAT, "description": "n", "example": 4})
+    );
+    assert_eq!(
+        props["ok"],
+        json!({"type": "boolean", "format": LENIENT_FORMAT})
+    );
+    assert_eq!(
+        props["at"],
+        json!({"type": "string", "format": LENIENT_TIME_FORMAT})
+    );
+    assert_eq!(
+        props["name"],
+        json!({"type": "string", "format": LENIENT_FORMAT})
+    );
+    assert_eq!(
+        props["tags"]["type"],
+        json!("array"),
+        "collections are not scalars"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["Ask"]["properties"]["count"],
+        json!({"type": "integer"}),
+        "request-only schemas stay strict"
+    );
 }
 
 #[test]
@@ -312,7 +353,8 @@ fn rules_compose_on_a_31_fragment() {
             "openapi": "3.0.3",
             "paths": {},
             "components": {"schemas": {"A": {"type": "object", "properties": {
-                "n": {"type": "integer", "nullable": true, "example": 1},
+                // An unreferenced schema counts as received: read leniently.
+                "n": {"type": "integer", "format": LENIENT_FORMAT, "example": 1},
                 "c": {"description": "Known values: `on`; others may appear."}
             }}}}
         })
