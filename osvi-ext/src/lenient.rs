@@ -13,6 +13,7 @@ pub(crate) struct Unreadable(Map<String, Value>);
 impl Unreadable {
     /// The field's value as `U` (`None` when absent, `null`, or unreadable; an unreadable
     /// value is kept under `name`).
+    #[inline(always)]
     pub(crate) fn read<T, U: From<T>>(
         &mut self,
         name: &str,
@@ -21,10 +22,17 @@ impl Unreadable {
         match field? {
             Lenient::Read(value) => Some(U::from(value)),
             Lenient::Unread(raw) => {
-                self.0.insert(name.to_string(), raw);
+                self.keep(name, raw);
                 None
             }
         }
+    }
+
+    /// Keeps an unreadable value (rare: out of the way of the inlined common case).
+    #[cold]
+    #[inline(never)]
+    fn keep(&mut self, name: &str, raw: Box<Value>) {
+        self.0.insert(name.to_string(), *raw);
     }
 
     /// What was kept.
@@ -35,6 +43,7 @@ impl Unreadable {
 
 /// The field's value, for answer types that keep no `unreadable` map: a text field (any
 /// scalar reads as text, so only a list or object lands here) or a flag.
+#[inline]
 pub(crate) fn read<T>(field: Option<Lenient<T>>) -> Option<T> {
     field?.into_read()
 }
@@ -48,7 +57,8 @@ mod tests {
     fn read_values_pass_and_unread_ones_are_kept_by_name() {
         let mut unreadable = Unreadable::default();
         let n: Option<i64> = unreadable.read("n", Some(Lenient::Read(4)));
-        let m: Option<i64> = unreadable.read("m", Some(Lenient::<i64>::Unread(json!("four"))));
+        let m: Option<i64> =
+            unreadable.read("m", Some(Lenient::<i64>::Unread(Box::new(json!("four")))));
         let absent: Option<i64> = unreadable.read("absent", None::<Lenient<i64>>);
         assert_eq!((n, m, absent), (Some(4), None, None));
         assert_eq!(Value::Object(unreadable.into_map()), json!({"m": "four"}));

@@ -31,8 +31,9 @@ pub enum Lenient<T> {
     /// The field, read as its type.
     Read(T),
     /// A value of a form no reading turns into the type (a word where a number was
-    /// expected, a timestamp in an unknown format), kept exactly as sent.
-    Unread(Value),
+    /// expected, a timestamp in an unknown format), kept exactly as sent. Boxed so that a
+    /// `Lenient<T>` is no larger than it must be (the usual case is `Read`).
+    Unread(Box<Value>),
 }
 
 /// An integer field of an answer.
@@ -48,6 +49,7 @@ pub type LenientTime = Lenient<Timestamp>;
 
 impl<T> Lenient<T> {
     /// The value, if it was read.
+    #[inline]
     pub fn into_read(self) -> Option<T> {
         match self {
             Lenient::Read(value) => Some(value),
@@ -59,7 +61,7 @@ impl<T> Lenient<T> {
     pub fn unread(&self) -> Option<&Value> {
         match self {
             Lenient::Read(_) => None,
-            Lenient::Unread(raw) => Some(raw),
+            Lenient::Unread(raw) => Some(raw.as_ref()),
         }
     }
 }
@@ -98,6 +100,7 @@ pub trait Scalar: Sized {
     /// From a JSON integer.
     fn from_i64(value: i64) -> Option<Self>;
     /// From a JSON integer above `i64::MAX`.
+    #[inline]
     fn from_u64(value: u64) -> Option<Self> {
         Self::from_f64(value as f64)
     }
@@ -111,19 +114,24 @@ pub trait Scalar: Sized {
 
 impl Scalar for i64 {
     const EXPECTED: &'static str = "an integer";
+    #[inline]
     fn from_i64(value: i64) -> Option<Self> {
         Some(value)
     }
+    #[inline]
     fn from_u64(value: u64) -> Option<Self> {
         i64::try_from(value).ok()
     }
+    #[inline]
     fn from_f64(value: f64) -> Option<Self> {
         let whole = value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e18;
         whole.then_some(value as i64)
     }
+    #[inline]
     fn from_bool(_: bool) -> Option<Self> {
         None
     }
+    #[inline]
     fn from_text(text: &str) -> Option<Self> {
         let text = text.trim();
         text.parse()
@@ -134,15 +142,19 @@ impl Scalar for i64 {
 
 impl Scalar for f64 {
     const EXPECTED: &'static str = "a number";
+    #[inline]
     fn from_i64(value: i64) -> Option<Self> {
         Some(value as f64)
     }
+    #[inline]
     fn from_f64(value: f64) -> Option<Self> {
         Some(value)
     }
+    #[inline]
     fn from_bool(_: bool) -> Option<Self> {
         None
     }
+    #[inline]
     fn from_text(text: &str) -> Option<Self> {
         text.trim().parse().ok().filter(|n: &f64| n.is_finite())
     }
@@ -150,15 +162,19 @@ impl Scalar for f64 {
 
 impl Scalar for bool {
     const EXPECTED: &'static str = "a boolean";
+    #[inline]
     fn from_i64(_: i64) -> Option<Self> {
         None
     }
+    #[inline]
     fn from_f64(_: f64) -> Option<Self> {
         None
     }
+    #[inline]
     fn from_bool(value: bool) -> Option<Self> {
         Some(value)
     }
+    #[inline]
     fn from_text(text: &str) -> Option<Self> {
         let text = text.trim();
         if text.eq_ignore_ascii_case("true") {
@@ -173,18 +189,23 @@ impl Scalar for bool {
 
 impl Scalar for String {
     const EXPECTED: &'static str = "text";
+    #[inline]
     fn from_i64(value: i64) -> Option<Self> {
         Some(value.to_string())
     }
+    #[inline]
     fn from_u64(value: u64) -> Option<Self> {
         Some(value.to_string())
     }
+    #[inline]
     fn from_f64(value: f64) -> Option<Self> {
         serde_json::Number::from_f64(value).map(|n| n.to_string())
     }
+    #[inline]
     fn from_bool(value: bool) -> Option<Self> {
         Some(value.to_string())
     }
+    #[inline]
     fn from_text(text: &str) -> Option<Self> {
         Some(text.to_string())
     }
@@ -192,9 +213,11 @@ impl Scalar for String {
 
 impl Scalar for Timestamp {
     const EXPECTED: &'static str = "a timestamp";
+    #[inline]
     fn from_i64(value: i64) -> Option<Self> {
         DateTime::from_timestamp(value, 0).map(Timestamp)
     }
+    #[inline]
     fn from_f64(value: f64) -> Option<Self> {
         if !value.is_finite() || value.abs() > 1.0e14 {
             return None;
@@ -203,10 +226,15 @@ impl Scalar for Timestamp {
         let nanos = ((fraction * 1e9).round() as u32).min(999_999_999);
         DateTime::from_timestamp(seconds as i64, nanos).map(Timestamp)
     }
+    #[inline]
     fn from_bool(_: bool) -> Option<Self> {
         None
     }
+    #[inline]
     fn from_text(text: &str) -> Option<Self> {
+        if let Ok(time) = Timestamp::from_str(text) {
+            return Some(time);
+        }
         let text = text.trim();
         if let Ok(time) = Timestamp::from_str(text) {
             return Some(time);
@@ -236,19 +264,28 @@ impl<T: serde::Serialize> serde::Serialize for Lenient<T> {
 }
 
 impl<'de, T: Scalar> serde::Deserialize<'de> for Lenient<T> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(LenientVisitor(std::marker::PhantomData))
     }
+}
+
+/// An unreadable value, boxed (rare: out of the way of the inlined common case).
+#[cold]
+#[inline(never)]
+fn unread<T>(raw: Value) -> Lenient<T> {
+    Lenient::Unread(Box::new(raw))
 }
 
 /// Reads any JSON value: the scalar's readings first, the value as sent otherwise.
 struct LenientVisitor<T>(std::marker::PhantomData<T>);
 
 impl<T> LenientVisitor<T> {
+    #[inline(always)]
     fn pick(read: Option<T>, raw: impl FnOnce() -> Value) -> Lenient<T> {
         match read {
             Some(value) => Lenient::Read(value),
-            None => Lenient::Unread(raw()),
+            None => unread(raw()),
         }
     }
 }
@@ -260,38 +297,43 @@ impl<'de, T: Scalar> Visitor<'de> for LenientVisitor<T> {
         f.write_str(T::EXPECTED)
     }
 
+    #[inline]
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
         Ok(Self::pick(T::from_i64(value), || Value::from(value)))
     }
 
+    #[inline]
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
         Ok(Self::pick(T::from_u64(value), || Value::from(value)))
     }
 
+    #[inline]
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
         Ok(Self::pick(T::from_f64(value), || Value::from(value)))
     }
 
+    #[inline]
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
         Ok(Self::pick(T::from_bool(value), || Value::Bool(value)))
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
         Ok(Self::pick(T::from_text(text), || Value::from(text)))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Lenient::Unread(Value::Null))
+        Ok(Lenient::Unread(Box::new(Value::Null)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let raw = serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        Ok(Lenient::Unread(raw))
+        Ok(Lenient::Unread(Box::new(raw)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let raw = serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(Lenient::Unread(raw))
+        Ok(Lenient::Unread(Box::new(raw)))
     }
 }
 
@@ -322,7 +364,7 @@ mod tests {
         ] {
             assert_eq!(
                 read::<i64>(form.clone()),
-                Lenient::Unread(form.clone()),
+                Lenient::Unread(Box::new(form.clone())),
                 "{form}"
             );
         }
@@ -333,7 +375,7 @@ mod tests {
         assert_eq!(read::<bool>(json!("true")), Lenient::Read(true));
         assert_eq!(read::<bool>(json!("False")), Lenient::Read(false));
         assert_eq!(read::<bool>(json!(false)), Lenient::Read(false));
-        assert_eq!(read::<bool>(json!(1)), Lenient::Unread(json!(1)));
+        assert_eq!(read::<bool>(json!(1)), Lenient::Unread(Box::new(json!(1))));
     }
 
     #[test]
@@ -343,7 +385,7 @@ mod tests {
         assert_eq!(read::<String>(json!(true)), Lenient::Read("true".into()));
         assert_eq!(
             read::<String>(json!({"a": 1})),
-            Lenient::Unread(json!({"a": 1}))
+            Lenient::Unread(Box::new(json!({"a": 1})))
         );
     }
 
@@ -351,7 +393,10 @@ mod tests {
     fn floats_from_numbers_and_strings() {
         assert_eq!(read::<f64>(json!(2)), Lenient::Read(2.0));
         assert_eq!(read::<f64>(json!("2.5")), Lenient::Read(2.5));
-        assert_eq!(read::<f64>(json!("NaN")), Lenient::Unread(json!("NaN")));
+        assert_eq!(
+            read::<f64>(json!("NaN")),
+            Lenient::Unread(Box::new(json!("NaN")))
+        );
     }
 
     #[test]
@@ -380,7 +425,7 @@ mod tests {
         for form in [json!("next Tuesday"), json!(""), json!(true), json!(1e300)] {
             assert_eq!(
                 read::<Timestamp>(form.clone()),
-                Lenient::Unread(form.clone()),
+                Lenient::Unread(Box::new(form.clone())),
                 "{form}"
             );
         }
@@ -390,8 +435,16 @@ mod tests {
     fn a_read_value_serializes_as_itself_and_an_unread_one_as_sent() {
         let read = Lenient::Read(42i64);
         assert_eq!(serde_json::to_value(&read).ok(), Some(json!(42)));
-        let unread: Lenient<i64> = Lenient::Unread(json!("forty-two"));
+        let unread: Lenient<i64> = Lenient::Unread(Box::new(json!("forty-two")));
         assert_eq!(serde_json::to_value(&unread).ok(), Some(json!("forty-two")));
+    }
+
+    #[test]
+    fn a_lenient_field_is_no_larger_than_its_plain_type_needs() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Option<LenientText>>(), size_of::<String>());
+        assert!(size_of::<Option<LenientInt>>() <= 16);
+        assert!(size_of::<Option<LenientTime>>() <= 16);
     }
 
     #[test]
