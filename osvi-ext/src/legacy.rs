@@ -329,12 +329,6 @@ impl LegacySendChatMessage {
         use rules::legacy_chat_message_request as rule;
         let body = &self.body;
         validate::string("agent_uuid", &body.agent_uuid, &rule::AGENT_UUID)?;
-        validate::string(
-            "chat_session_id",
-            &body.chat_session_id,
-            &rule::CHAT_SESSION_ID,
-        )?;
-        validate::string("message", &body.message, &rule::MESSAGE)?;
         let api = self.client.api(&operations::LEGACY_SEND_CHAT_MESSAGE);
         api.run(|| {
             api.raw()
@@ -468,9 +462,6 @@ impl LegacyCreateCall {
         validate::string("agent_uuid", &body.agent_uuid, &rule::AGENT_UUID)?;
         let code = validate::country_code("country_code", &body.country_code, &rule::COUNTRY_CODE)?;
         validate::string("phone_number", &body.phone_number, &rule::PHONE_NUMBER)?;
-        if let Some(url) = &body.webhook_url {
-            validate::string("webhook_url", url, &rule::WEBHOOK_URL)?;
-        }
         body.country_code = code;
         let api = self.client.api(&operations::LEGACY_CREATE_CALL);
         api.run(|| api.raw().legacy_create_call().body(body.clone()).send())

@@ -22,7 +22,7 @@ impl Unreadable {
         match field? {
             Lenient::Read(value) => Some(U::from(value)),
             Lenient::Unread(raw) => {
-                self.keep(name, raw);
+                self.keep(name, *raw);
                 None
             }
         }
@@ -31,8 +31,8 @@ impl Unreadable {
     /// Keeps an unreadable value (rare: out of the way of the inlined common case).
     #[cold]
     #[inline(never)]
-    fn keep(&mut self, name: &str, raw: Box<Value>) {
-        self.0.insert(name.to_string(), *raw);
+    fn keep(&mut self, name: &str, raw: Value) {
+        self.0.insert(name.to_string(), raw);
     }
 
     /// What was kept.

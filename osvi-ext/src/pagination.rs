@@ -1,7 +1,7 @@
 //! Pages of list endpoints, and the lazy [`Stream`] that walks them.
 //!
 //! `GET /v1/calls` and `GET /v1/dnd_numbers` are paginated with `page` (1-based) and
-//! `per_page` (1..=100), and answer with a `meta` object. A list builder offers three ways
+//! `per_page` (at most 100: a larger value is sent as 100), and answer with a `meta` object. A list builder offers three ways
 //! to read them: `.page(n)` for one [`Page`] with its [`PageMeta`], `.stream()` for every
 //! item, fetched one page at a time, and `.collect_all()` to gather everything in a `Vec`.
 //!
@@ -58,6 +58,15 @@ impl<T> Clone for Pager<T> {
     }
 }
 
+/// The documented maximum page size (the spec's `x-osvi-capped-at` of `per_page`).
+const MAX_PER_PAGE: u32 =
+    osvi_generated::limit(osvi_generated::spec::rules::list_calls::PER_PAGE.capped_at) as u32;
+
+/// `per_page` as sent: at most the documented maximum.
+pub(crate) fn capped_per_page(per_page: u32) -> u32 {
+    per_page.min(MAX_PER_PAGE)
+}
+
 /// The paging options every list builder carries: `per_page` and `prefetch`.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Paging {
@@ -86,9 +95,6 @@ impl<T: Send + 'static> Pager<T> {
     pub(crate) fn of<L: ListRequest<Item = T>>(list: L) -> Result<Self> {
         list.check()?;
         let Paging { per_page, prefetch } = list.paging();
-        if let Some(per_page) = per_page {
-            crate::validate::per_page(per_page)?;
-        }
         let list = Arc::new(list);
         Ok(Pager {
             fetch: Arc::new(move |page| {
@@ -102,7 +108,6 @@ impl<T: Send + 'static> Pager<T> {
 
     /// Page `page` (1-based) of the list.
     pub(crate) async fn page(&self, page: u32) -> Result<Page<T>> {
-        crate::validate::page(page)?;
         (self.fetch)(page).await
     }
 
@@ -136,9 +141,11 @@ impl<T: Send + 'static> Pager<T> {
 macro_rules! list_methods {
     ($list:ty => $item:ty) => {
         impl $list {
-            /// Entries per page, at least 1 (server default 25; the server caps it at 100).
+            /// Entries per page (server default 25). The docs give 100 as the maximum, which
+            /// the server applies to larger values ("capped"), so a larger `per_page` is sent
+            /// as 100: never more than documented, and never refused.
             pub fn per_page(mut self, per_page: u32) -> Self {
-                self.paging.per_page = Some(per_page);
+                self.paging.per_page = Some($crate::pagination::capped_per_page(per_page));
                 self
             }
 

@@ -748,18 +748,6 @@ pub mod rules {
             example: Some("2026-06-12T09:30:04+05:30"),
         };
     }
-    /// Rules of `CampaignContact`.
-    pub mod campaign_contact {
-        use super::*;
-        /// `CampaignContact.phone`
-        pub const PHONE: StringRule = StringRule {
-            min_length: None,
-            max_length: None,
-            pattern: Some("^\\+?[ ().-]*([0-9][ ().-]*){3,15}$"),
-            format: None,
-            example: Some("9876543210"),
-        };
-    }
     /// Rules of `CampaignContactsRequest`.
     pub mod campaign_contacts_request {
         use super::*;
@@ -813,14 +801,6 @@ pub mod rules {
             format: None,
             example: Some("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og"),
         };
-        /// `DndNumberRequest.phone`
-        pub const PHONE: StringRule = StringRule {
-            min_length: None,
-            max_length: None,
-            pattern: Some("^\\+?[ ().-]*([0-9][ ().-]*){3,15}$"),
-            format: None,
-            example: Some("9876543210"),
-        };
     }
     /// Rules of `DndNumber`.
     pub mod dnd_number {
@@ -844,14 +824,6 @@ pub mod rules {
             pattern: Some("^agent_[A-Za-z0-9_-]+$"),
             format: None,
             example: Some("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og"),
-        };
-        /// `ChatSessionRequest.customer_id`
-        pub const CUSTOMER_ID: StringRule = StringRule {
-            min_length: Some(1),
-            max_length: None,
-            pattern: None,
-            format: None,
-            example: Some("+15551112222"),
         };
         /// `ChatSessionRequest.context`
         pub const CONTEXT: ArrayRule = ArrayRule {
@@ -890,22 +862,6 @@ pub mod rules {
             pattern: Some("^agent_[A-Za-z0-9_-]+$"),
             format: None,
             example: Some("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og"),
-        };
-        /// `ChatInboundRequest.customer_id`
-        pub const CUSTOMER_ID: StringRule = StringRule {
-            min_length: Some(1),
-            max_length: None,
-            pattern: None,
-            format: None,
-            example: Some("+15551112222"),
-        };
-        /// `ChatInboundRequest.content`
-        pub const CONTENT: StringRule = StringRule {
-            min_length: Some(1),
-            max_length: None,
-            pattern: None,
-            format: None,
-            example: Some("Hi, I need help."),
         };
     }
     /// Rules of `InjectContextRequest`.
@@ -949,14 +905,6 @@ pub mod rules {
             format: None,
             example: Some("IN"),
         };
-        /// `LegacyCallRequest.webhook_url`
-        pub const WEBHOOK_URL: StringRule = StringRule {
-            min_length: None,
-            max_length: None,
-            pattern: Some("^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@]+"),
-            format: Some("uri"),
-            example: Some("https://yourdomain.com/osvi-webhook"),
-        };
     }
     /// Rules of `LegacyChatSessionRequest`.
     pub mod legacy_chat_session_request {
@@ -980,22 +928,6 @@ pub mod rules {
             pattern: Some("^agent_[A-Za-z0-9_-]+$"),
             format: None,
             example: None,
-        };
-        /// `LegacyChatMessageRequest.chat_session_id`
-        pub const CHAT_SESSION_ID: StringRule = StringRule {
-            min_length: Some(1),
-            max_length: None,
-            pattern: None,
-            format: None,
-            example: Some("4718a326-417b-4dda-90d0-21fd65a11cb8"),
-        };
-        /// `LegacyChatMessageRequest.message`
-        pub const MESSAGE: StringRule = StringRule {
-            min_length: Some(1),
-            max_length: None,
-            pattern: None,
-            format: None,
-            example: Some("What are your business hours?"),
         };
     }
     /// Rules of `LegacyCloseSessionRequest`.
@@ -1035,14 +967,14 @@ pub mod rules {
         };
         /// `list_calls.page`
         pub const PAGE: IntegerRule = IntegerRule {
-            minimum: Some(1),
+            minimum: None,
             maximum: None,
             default: Some(1),
             capped_at: None,
         };
         /// `list_calls.per_page`
         pub const PER_PAGE: IntegerRule = IntegerRule {
-            minimum: Some(1),
+            minimum: None,
             maximum: None,
             default: Some(25),
             capped_at: Some(100),
@@ -1097,14 +1029,14 @@ pub mod rules {
         };
         /// `list_dnd_numbers.page`
         pub const PAGE: IntegerRule = IntegerRule {
-            minimum: Some(1),
+            minimum: None,
             maximum: None,
             default: Some(1),
             capped_at: None,
         };
         /// `list_dnd_numbers.per_page`
         pub const PER_PAGE: IntegerRule = IntegerRule {
-            minimum: Some(1),
+            minimum: None,
             maximum: None,
             default: Some(25),
             capped_at: Some(100),
@@ -1121,26 +1053,10 @@ pub mod rules {
             format: None,
             example: None,
         };
-        /// `remove_dnd_number.phone`
-        pub const PHONE: StringRule = StringRule {
-            min_length: None,
-            max_length: None,
-            pattern: Some("^\\+?[ ().-]*([0-9][ ().-]*){3,15}$"),
-            format: None,
-            example: None,
-        };
     }
     /// Rules of the parameters of `get_active_chat_session`.
     pub mod get_active_chat_session {
         use super::*;
-        /// `get_active_chat_session.customer_id`
-        pub const CUSTOMER_ID: StringRule = StringRule {
-            min_length: Some(1),
-            max_length: None,
-            pattern: None,
-            format: None,
-            example: None,
-        };
         /// `get_active_chat_session.agent_uuid`
         pub const AGENT_UUID: StringRule = StringRule {
             min_length: None,

@@ -139,3 +139,109 @@ async fn a_token_with_a_trailing_newline_is_sent_without_it() {
     assert!(client.agents().list_active().await.unwrap().is_empty());
     agents.assert_async().await;
 }
+
+/// Rules the spec only assumes (`x-osvi-assumed: [..]`) are not enforced before sending: the
+/// phone form of DND and contact numbers, empty `customer_id`/`content`, a support request
+/// with neither command nor message, the legacy chat fields and the legacy `webhook_url`.
+/// Each request goes out exactly as asked (the simulator, which enforces them, would refuse).
+#[tokio::test]
+#[allow(deprecated)]
+async fn assumed_rules_are_not_enforced_before_sending() {
+    let server = MockServer::start_async().await;
+    let ok = json!({"success": true, "data": {}});
+    let mut mocks = Vec::new();
+    let wire: [(httpmock::Method, &str, serde_json::Value); 6] = [
+        (
+            POST,
+            "/v1/dnd_numbers",
+            json!({"agent_uuid": AGENT, "phone": "call me"}),
+        ),
+        (
+            POST,
+            "/v1/campaigns/7/contacts",
+            json!({
+            "agent_uuid": AGENT, "contacts": [{"phone": "ext. 12"}], "enqueue": false}),
+        ),
+        (
+            POST,
+            "/v1/chat/inbound",
+            json!({"agent_uuid": AGENT, "customer_id": "", "content": ""}),
+        ),
+        (POST, "/v1/chat/session/s1/support", json!({})),
+        (
+            POST,
+            "/chat_messages/send_message",
+            json!({
+            "agent_uuid": AGENT, "chat_session_id": "", "message": ""}),
+        ),
+        (
+            POST,
+            "/call",
+            json!({"agent_uuid": AGENT, "phone_number": "9876543210",
+            "country_code": "IN", "webhook_url": "hooks.example.com/osvi"}),
+        ),
+    ];
+    for (method, path, body) in wire {
+        let answer = match path {
+            "/v1/dnd_numbers" => json!({"success": true, "data": {"phone": "call me"}}),
+            "/v1/chat/inbound" => json!({"success": true, "data": {"session_id": "s1"}}),
+            "/call" => json!({"success": true, "data": {"call_id": "call_1"}}),
+            _ => ok.clone(),
+        };
+        mocks.push(
+            server
+                .mock_async(|when, then| {
+                    when.method(method).path(path).json_body(body);
+                    then.status(200).json_body(answer);
+                })
+                .await,
+        );
+    }
+    let c = client(&server);
+    c.dnd().add(AGENT, "call me").send().await.unwrap();
+    c.campaigns()
+        .add_contacts(AGENT, 7, [Contact::new("ext. 12")])
+        .send()
+        .await
+        .unwrap();
+    c.chat().send_message(AGENT, "", "").await.unwrap();
+    c.chat().support("s1").send().await.unwrap();
+    c.legacy().send_chat_message(AGENT, "", "").await.unwrap();
+    c.legacy()
+        .create_call(AGENT, "9876543210", "IN")
+        .webhook_url("hooks.example.com/osvi")
+        .send()
+        .await
+        .unwrap();
+    for mock in &mocks {
+        mock.assert_async().await;
+    }
+}
+
+/// Above the documented maximum (100) `per_page` is sent as 100, never refused; `0` (the
+/// docs state no minimum) is sent as asked.
+#[tokio::test]
+async fn per_page_is_capped_at_the_documented_maximum() {
+    let server = MockServer::start_async().await;
+    let page = json!({"success": true, "data": [], "meta": {"total_pages": 1}});
+    let hundred = server
+        .mock_async(|when, then| {
+            when.path("/v1/calls")
+                .query_param("per_page", "100")
+                .query_param("page", "1");
+            then.status(200).json_body(page.clone());
+        })
+        .await;
+    let zero = server
+        .mock_async(|when, then| {
+            when.path("/v1/dnd_numbers").query_param("per_page", "0");
+            then.status(200).json_body(page.clone());
+        })
+        .await;
+    let c = client(&server);
+    c.calls().list().per_page(101).page(1).await.unwrap();
+    c.calls().list().per_page(5_000).page(1).await.unwrap();
+    c.dnd().list(AGENT).per_page(0).collect_all().await.unwrap();
+    hundred.assert_calls_async(2).await;
+    zero.assert_async().await;
+}

@@ -425,8 +425,16 @@ fn schema_type(schema: &Value) -> Option<&str> {
 }
 
 /// The Rust constant of one schema's rule, or `None` when it has no constraint.
+///
+/// A constraint the spec marks assumed (`x-osvi-assumed: true` on the schema, or a list that
+/// names the keyword) is left out: osvi-ext refuses before sending only what the docs state.
+/// The simulator still enforces it, through the JSON Schema of the whole spec.
 fn rule(schema: &Value) -> Option<(&'static str, String)> {
-    let get = |k: &str| schema.get(k).filter(|v| !v.is_null());
+    let get = |k: &str| {
+        schema
+            .get(k)
+            .filter(|v| !v.is_null() && !assumed(schema, k))
+    };
     let number = |k: &str| {
         get(k)
             .and_then(Value::as_i64)
@@ -490,6 +498,16 @@ fn rule(schema: &Value) -> Option<(&'static str, String)> {
             })
         }
         _ => None,
+    }
+}
+
+/// Whether the spec marks constraint `keyword` of `schema` as assumed: `x-osvi-assumed: true`
+/// (everything about the schema is), or a list of keywords that names it.
+pub fn assumed(schema: &Value, keyword: &str) -> bool {
+    match schema.get("x-osvi-assumed") {
+        Some(Value::Bool(all)) => *all,
+        Some(Value::Array(keywords)) => keywords.iter().any(|k| k == keyword),
+        _ => false,
     }
 }
 

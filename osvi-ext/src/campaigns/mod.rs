@@ -73,8 +73,6 @@ impl Contact {
 
     /// Checks the contact at `index`.
     fn check(&self, index: usize) -> Result<()> {
-        let rule = &rules::campaign_contact::PHONE;
-        validate::string(&format!("contacts[{index}].phone"), &self.phone, rule)?;
         for reserved in ["phone", "person_name"] {
             if self.variables.contains_key(reserved) {
                 return Err(Error::validation(
