@@ -51,7 +51,7 @@ use std::time::Duration;
 
 pub use config::{AgentSeed, CampaignSeed, Config, DEFAULT_TOKEN};
 pub use faults::{FaultKind, FaultRates, Faults, InjectedFault};
-pub use state::{Ledger, PlacedCall};
+pub use state::{Ledger, PlacedCall, SkippedContact};
 
 use shared::Shared;
 use state::{Delivery, State};

@@ -661,3 +661,84 @@ async fn five_hundred_calls_at_once_none_lost_or_duplicated_each_webhook_once() 
     assert_eq!(sim.webhooks_delivered(), 500);
     assert_eq!(sim.webhooks_failed(), 0);
 }
+
+/// Numbers written the way people write them are normalized as the docs say OSVI does: a
+/// thousand `+91 98765 43210`-style contacts are all accepted, and a DND entry written
+/// `+1 202 555 0198` (or `+91 98765 00002`) blocks that person in every form, for a direct
+/// call and for an enqueued campaign alike; the ledger says why each contact was skipped.
+#[tokio::test]
+async fn formatted_numbers_are_normalized_and_dnd_blocks_every_form() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let contacts: Vec<Contact> = (0..1_000)
+        .map(|i| Contact::new(format!("+91 98{:03} {:05}", i / 100, 10_000 + i)))
+        .collect();
+    let added = client
+        .campaigns()
+        .add_contacts(AGENT, 7, contacts)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.contacts_received, Some(1_000));
+    assert_eq!(added.contacts_accepted, Some(1_000));
+
+    client
+        .dnd()
+        .add(AGENT, "+1 202 555 0198")
+        .send()
+        .await
+        .unwrap();
+    let entry = client
+        .dnd()
+        .add(AGENT, "+91 98765 00002")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(entry.phone, "+919876500002");
+    let err = client
+        .calls()
+        .create(AGENT, "9876500002", "IN")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::BadRequest(_)), "{err:?}");
+    let before = sim.ledger().calls.len();
+    let added = client
+        .campaigns()
+        .add_contacts(
+            AGENT,
+            7,
+            [
+                Contact::new("+1 (202) 555-0198"),
+                Contact::new("1.202.555.0198"),
+                Contact::new("098765-00002"),
+                Contact::new("+91 98765 00003"),
+                Contact::new("12345"),
+            ],
+        )
+        .enqueue(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.dnd_skipped.len(), 2, "{added:?}");
+    let ledger = sim.ledger();
+    let dialed: Vec<&str> = ledger.calls[before..]
+        .iter()
+        .map(|c| c.phone_number.as_str())
+        .collect();
+    assert_eq!(dialed, ["+919876500003"], "no call reaches a DND number");
+    let reasons: Vec<(&str, &str)> = ledger
+        .contacts_skipped
+        .iter()
+        .map(|s| (s.phone.as_str(), s.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("1.202.555.0198", osvi_sim::SkippedContact::NOT_A_NUMBER),
+            ("12345", osvi_sim::SkippedContact::NOT_A_NUMBER),
+            ("+1 (202) 555-0198", osvi_sim::SkippedContact::ON_DND),
+            ("098765-00002", osvi_sim::SkippedContact::ON_DND),
+        ]
+    );
+}

@@ -54,8 +54,30 @@ pub struct Ledger {
     pub calls: Vec<PlacedCall>,
     /// Contacts stored by campaign uploads.
     pub contacts_stored: usize,
+    /// Contacts of campaign uploads that were not stored or not queued, and why, in order.
+    pub contacts_skipped: Vec<SkippedContact>,
     /// Every fault injected, in order.
     pub faults: Vec<crate::faults::InjectedFault>,
+}
+
+/// A contact of a campaign upload that the simulator did not take, from [`Ledger`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SkippedContact {
+    /// The campaign.
+    pub campaign_id: i64,
+    /// The number as sent.
+    pub phone: String,
+    /// Why: [`SkippedContact::NOT_A_NUMBER`] or [`SkippedContact::ON_DND`].
+    pub reason: &'static str,
+}
+
+impl SkippedContact {
+    /// The number cannot be normalized to E.164 (not stored).
+    pub const NOT_A_NUMBER: &'static str = "not a phone number OSVI can normalize";
+    /// The number is on the agent's DND list (stored in the answer's `dnd_skipped`, never
+    /// called).
+    pub const ON_DND: &'static str = "on the agent's DND list";
 }
 
 /// A call the simulator placed.
@@ -149,6 +171,7 @@ pub(crate) struct State {
     pub(super) dnd: Vec<DndRecord>,
     pub(super) campaigns: BTreeMap<i64, CampaignRecord>,
     pub(super) sessions: Vec<SessionRecord>,
+    pub(super) skipped: Vec<SkippedContact>,
     pub(super) next_id: i64,
 }
 
@@ -180,6 +203,7 @@ impl State {
             dnd: Vec::new(),
             campaigns,
             sessions: Vec::new(),
+            skipped: Vec::new(),
             next_id: 1,
         }
     }
@@ -203,6 +227,7 @@ impl State {
                 .flat_map(|c| &c.uploads)
                 .map(|u| u.contacts)
                 .sum(),
+            contacts_skipped: self.skipped.clone(),
             faults: Vec::new(),
         }
     }
@@ -283,20 +308,29 @@ pub(crate) fn strict_e164(digits: &str, country: &str) -> Option<String> {
         .then(|| number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
-/// `9876543210` (taken as Indian) or `+919876543210` as E.164, or `None`.
+/// A DND or contact number as E.164, normalized as the docs say OSVI does, or `None`:
+/// spaces, dots, dashes and parentheses between the digits are dropped; with a leading `+` it
+/// is international (8 to 15 digits: `+1 202 555 0198` is `+12025550198`); without one, 10
+/// digits are Indian (`98765 43210` is `+919876543210`), as are 11 starting with the trunk
+/// `0` and 12 starting with `91`. Whether the number exists is not judged here: a DND entry
+/// must block every form of the number it names.
 pub(crate) fn loose_e164(phone: &str) -> Option<String> {
-    let digits = phone.strip_prefix('+').unwrap_or(phone);
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+    let phone = phone.trim();
+    let (plus, body) = match phone.strip_prefix('+') {
+        Some(body) => (true, body),
+        None => (false, phone),
+    };
+    let separator = |c: char| matches!(c, ' ' | '.' | '-' | '(' | ')');
+    if !body.chars().all(|c| c.is_ascii_digit() || separator(c)) {
         return None;
     }
-    match phone.starts_with('+') {
-        true => {
-            let number = phonenumber::parse(None, phone).ok()?;
-            phonenumber::is_valid(&number)
-                .then(|| number.format().mode(phonenumber::Mode::E164).to_string())
-        }
-        false if digits.len() == 10 => Some(format!("+91{digits}")),
-        false => None,
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    match (plus, digits.len()) {
+        (true, 8..=15) => Some(format!("+{digits}")),
+        (false, 10) => Some(format!("+91{digits}")),
+        (false, 11) if digits.starts_with('0') => Some(format!("+91{}", &digits[1..])),
+        (false, 12) if digits.starts_with("91") => Some(format!("+{digits}")),
+        _ => None,
     }
 }
 
@@ -328,6 +362,26 @@ mod tests {
             Some("+919876500000")
         );
         assert_eq!(loose_e164("98-76"), None);
+        for (typed, e164) in [
+            ("+91 98765 43210", "+919876543210"),
+            ("98765 43210", "+919876543210"),
+            ("098765.43210", "+919876543210"),
+            ("91 98765-43210", "+919876543210"),
+            ("+1 202 555 0198", "+12025550198"),
+            ("+1 (202) 555-0198", "+12025550198"),
+            (" +1.202.555.0198 ", "+12025550198"),
+        ] {
+            assert_eq!(loose_e164(typed).as_deref(), Some(e164), "{typed}");
+        }
+        for bad in [
+            "call me",
+            "+1 202 555 0198 x12",
+            "+12",
+            "12345",
+            "+1234567890123456",
+        ] {
+            assert_eq!(loose_e164(bad), None, "{bad}");
+        }
         assert_eq!(
             strict_e164("9876543210", "IN").as_deref(),
             Some("+919876543210")

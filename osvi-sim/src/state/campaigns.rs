@@ -39,6 +39,11 @@ impl State {
             // A number the API cannot normalize is not stored (the docs do not say more).
             let Some(e164) = loose_e164(&contact.phone) else {
                 invalid += 1;
+                self.skipped.push(SkippedContact {
+                    campaign_id,
+                    phone: contact.phone.clone(),
+                    reason: SkippedContact::NOT_A_NUMBER,
+                });
                 continue;
             };
             match position.get(&e164) {
@@ -61,6 +66,12 @@ impl State {
         let (skipped, accepted): (Vec<_>, Vec<_>) = unique
             .into_iter()
             .partition(|(e164, _)| self.on_dnd(&request.agent_uuid, e164));
+        self.skipped
+            .extend(skipped.iter().map(|(_, contact)| SkippedContact {
+                campaign_id,
+                phone: contact.phone.clone(),
+                reason: SkippedContact::ON_DND,
+            }));
         let now = self.now();
         let upload_id = self.next_id();
         let mut call_ids = Vec::new();

@@ -12,5 +12,5 @@ mod chat;
 mod dnd;
 
 pub(crate) use account::{Delivery, Failure, State, parse_bound, strict_e164};
-pub use account::{Ledger, PlacedCall};
+pub use account::{Ledger, PlacedCall, SkippedContact};
 pub(crate) use calls::CallFilter;
