@@ -145,8 +145,9 @@ pub mod types {
         pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_picked_at: ::std::option::Option<crate::LenientTime>,
+        ///Known values: `inbound`, `outbound`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_type: ::std::option::Option<CallType>,
+        pub call_type: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub caller_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -175,8 +176,9 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_count: ::std::option::Option<crate::LenientInt>,
+        ///Outcome of a call. The platform overview lists five values; the calls list adds `in_progress`. Other values may appear. Known values: `picked`, `not_picked`, `failed`, `busy`, `voicemail`, `in_progress`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<CallStatus>,
+        pub status: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -331,8 +333,9 @@ pub mod types {
         pub call_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_picked_at: ::std::option::Option<crate::LenientTime>,
+        ///Known values: `inbound`, `outbound`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_type: ::std::option::Option<CallType>,
+        pub call_type: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign_id: ::std::option::Option<crate::LenientInt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -347,8 +350,9 @@ pub mod types {
         ///The other party's number, E.164.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<crate::LenientText>,
+        ///Outcome of a call. The platform overview lists five values; the calls list adds `in_progress`. Other values may appear. Known values: `picked`, `not_picked`, `failed`, `busy`, `voicemail`, `in_progress`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<CallStatus>,
+        pub status: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tag: ::std::option::Option<CallTag>,
     }
@@ -1240,16 +1244,18 @@ pub mod types {
         pub agent_name: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_log_id: ::std::option::Option<crate::LenientText>,
+        ///Outcome of a call. The platform overview lists five values; the calls list adds `in_progress`. Other values may appear. Known values: `picked`, `not_picked`, `failed`, `busy`, `voicemail`, `in_progress`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_status: ::std::option::Option<CallStatus>,
+        pub call_status: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_summary: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub call_trigger_data: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///Known values: `inbound`, `outbound`; others may appear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub call_type: ::std::option::Option<CallType>,
+        pub call_type: ::std::option::Option<crate::LenientText>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_capture: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2021,7 +2027,7 @@ pub mod types {
                 ::std::string::String,
             >,
             call_type: ::std::result::Result<
-                ::std::option::Option<super::CallType>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             caller_name: ::std::result::Result<
@@ -2069,7 +2075,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::CallStatus>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             summary: ::std::result::Result<
@@ -2186,7 +2192,7 @@ pub mod types {
             }
             pub fn call_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CallType>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_type = value
@@ -2332,7 +2338,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CallStatus>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -2919,7 +2925,7 @@ pub mod types {
                 ::std::string::String,
             >,
             call_type: ::std::result::Result<
-                ::std::option::Option<super::CallType>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             campaign_id: ::std::result::Result<
@@ -2947,7 +2953,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::CallStatus>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             tag: ::std::result::Result<
@@ -3055,7 +3061,7 @@ pub mod types {
             }
             pub fn call_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CallType>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_type = value
@@ -3143,7 +3149,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CallStatus>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -7631,7 +7637,7 @@ pub mod types {
                 ::std::string::String,
             >,
             call_status: ::std::result::Result<
-                ::std::option::Option<super::CallStatus>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             call_summary: ::std::result::Result<
@@ -7645,7 +7651,7 @@ pub mod types {
                 ::std::string::String,
             >,
             call_type: ::std::result::Result<
-                ::std::option::Option<super::CallType>,
+                ::std::option::Option<crate::LenientText>,
                 ::std::string::String,
             >,
             data_capture: ::std::result::Result<
@@ -7712,7 +7718,7 @@ pub mod types {
             }
             pub fn call_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CallStatus>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_status = value
@@ -7754,7 +7760,7 @@ pub mod types {
             }
             pub fn call_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CallType>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::LenientText>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.call_type = value

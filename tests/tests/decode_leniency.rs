@@ -3,8 +3,10 @@
 //! one built from the examples of its properties), and every field the spec does not mark
 //! `required` is removed, and set to `null`, one at a time. osvi-ext must still decode each
 //! variant, and the removed value must be gone from the decoded result (the domain field is
-//! `None` or empty, not an error and not a stale value). Every scalar whose type is an
-//! assumption (`x-osvi-assumed`) must also decode from any plausible JSON type.
+//! `None` or empty, not an error and not a stale value). Every optional scalar is also given
+//! the other JSON forms the SDK reads (`42` as `42.0` and `"42"`, `true` as `"true"`, a
+//! timestamp with a space, without a zone, as epoch seconds): the decoded result must be the
+//! same. And a form no reading fits (a word, a list): the answer must still decode.
 //!
 //! The cases come from walking the spec: a new response, field or example is covered without
 //! touching this file.
@@ -36,6 +38,9 @@ struct Case {
     change: Change,
     /// Whether the field's own value must be gone from the decoded result.
     must_vanish: bool,
+    /// Whether the decoded result must be exactly the example's (the same value in another
+    /// JSON form).
+    must_equal: bool,
 }
 
 /// The spec, with `$ref` resolution.
@@ -179,15 +184,17 @@ impl Spec {
                                 path: at.clone(),
                                 change,
                                 must_vanish,
+                                must_equal: false,
                             });
                         }
-                    }
-                    for other in self.plausible_alternatives(prop, field) {
-                        out.push(Case {
-                            path: at.clone(),
-                            change: Change::Replace(other),
-                            must_vanish: false,
-                        });
+                        for (other, same) in self.other_forms(prop, field) {
+                            out.push(Case {
+                                path: at.clone(),
+                                change: Change::Replace(other),
+                                must_vanish: false,
+                                must_equal: same,
+                            });
+                        }
                     }
                     self.cases(field, prop, &at, out);
                 }
@@ -206,21 +213,93 @@ impl Spec {
         }
     }
 
-    /// For a scalar whose type the spec assumes: the same value as other plausible JSON
-    /// types (a number as a string, a string as a number ...).
-    fn plausible_alternatives(&self, schema: &Value, value: &Value) -> Vec<Value> {
+    /// For an optional scalar of an answer (answers are shown by example only, so no
+    /// answer scalar's JSON type is documented): the same value in the other JSON forms the
+    /// SDK reads, each `true` (the decoded result must not change), and a form no reading
+    /// fits, `false` (the answer must still decode, that field `None`).
+    fn other_forms(&self, schema: &Value, value: &Value) -> Vec<(Value, bool)> {
         let schema = self.resolve(schema);
-        if schema.get("x-osvi-assumed") != Some(&json!(true)) {
-            return Vec::new();
-        }
+        let unreadable = (json!({"unexpected": ["shape"]}), false);
         match (main_type(schema), value) {
-            (Some("integer" | "number"), Value::Number(n)) => {
-                vec![json!(n.to_string()), json!(n.as_f64().unwrap_or(0.0))]
+            (Some("integer"), Value::Number(n)) => vec![
+                (json!(n.to_string()), true),
+                (json!(n.as_f64().unwrap_or(0.0)), true),
+                (json!(format!(" {n}.0 ")), true),
+                (json!("not a number"), false),
+                unreadable,
+            ],
+            (Some("number"), Value::Number(n)) => vec![(json!(n.to_string()), true), unreadable],
+            (Some("boolean"), Value::Bool(b)) => vec![
+                (json!(b.to_string()), true),
+                (json!(b.to_string().to_uppercase()), true),
+                (json!("maybe"), false),
+                unreadable,
+            ],
+            (Some("string"), Value::String(text))
+                if schema.get("format") == Some(&json!("date-time")) =>
+            {
+                let mut forms = timestamp_forms(text);
+                forms.push((json!("next Tuesday"), false));
+                forms.push(unreadable);
+                forms
             }
-            (Some("string"), Value::String(_)) => vec![json!(7), json!(true)],
-            (Some("boolean"), Value::Bool(b)) => vec![json!(b.to_string())],
+            (Some("string"), Value::String(_)) => vec![unreadable],
             _ => Vec::new(),
         }
+    }
+}
+
+/// The instant of RFC 3339 `text` in the other forms the SDK reads: a space for `T`, without
+/// a zone (as UTC), and as epoch seconds (when it has no fraction).
+fn timestamp_forms(text: &str) -> Vec<(Value, bool)> {
+    let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) else {
+        return Vec::new();
+    };
+    let utc = at.with_timezone(&chrono::Utc);
+    let mut forms = vec![
+        (json!(text.replacen('T', " ", 1)), true),
+        (
+            json!(utc.naive_utc().format("%Y-%m-%d %H:%M:%S%.f").to_string()),
+            true,
+        ),
+        (
+            json!(utc.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
+            true,
+        ),
+    ];
+    if utc.timestamp_subsec_nanos() == 0 {
+        forms.push((json!(utc.timestamp()), true));
+        forms.push((json!(utc.timestamp().to_string()), true));
+    }
+    forms
+}
+
+/// A decoded result's `Debug` text without what differs between two decodings of the same
+/// body: the entries of a `HashMap` (`: {k: v, ..}`, in random order) are sorted, and a
+/// recording's `expires_at` (read from this machine's clock) is left out.
+fn stable(shown: &str) -> String {
+    let mut out = String::new();
+    let mut rest = shown;
+    while let Some(at) = rest.find(": {") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        match tail.find('}') {
+            Some(end) if !tail[..end].contains('{') => {
+                let mut entries: Vec<&str> = tail[..end].split(", ").collect();
+                entries.sort_unstable();
+                out.push_str(&entries.join(", "));
+                rest = &tail[end..];
+            }
+            _ => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    match out.find("expires_at: ") {
+        Some(start) => {
+            let end = out[start..].find(')').map_or(out.len(), |e| start + e + 1);
+            format!("{}{}", &out[..start], &out[end..])
+        }
+        None => out,
     }
 }
 
@@ -383,12 +462,13 @@ fn subjects(spec: &Spec) -> Vec<Subject> {
 }
 
 #[test]
-fn every_example_decodes_without_each_optional_field_and_with_assumed_types_varied() {
+fn every_example_decodes_without_each_optional_field_and_in_every_other_form() {
     let spec = Spec(common::contract::spec());
     let subjects = subjects(&spec);
     let mut failures = Vec::new();
     let mut checked = 0;
     let mut vanish_checked = 0;
+    let mut equal_checked = 0;
     let mut corpus = Corpus::from_env();
     for subject in &subjects {
         let body = subject.example.to_string();
@@ -412,6 +492,15 @@ fn every_example_decodes_without_each_optional_field_and_with_assumed_types_vari
             corpus.add(subject, text.as_bytes());
             match (subject.decode)(text.as_bytes()) {
                 Ok(shown) => {
+                    if case.must_equal {
+                        equal_checked += 1;
+                        if stable(&shown) != stable(&baseline) {
+                            failures.push(format!(
+                                "{}: {:?} at {:?} changed the result:\n  {baseline}\n  {shown}",
+                                subject.name, case.change, case.path
+                            ));
+                        }
+                    }
                     let old = at(&subject.example, &case.path);
                     let needle = format!("{:?}", old.as_str().unwrap_or_default());
                     // Checked only where the value has one source: once in the example (the
@@ -447,6 +536,12 @@ fn every_example_decodes_without_each_optional_field_and_with_assumed_types_vari
         vanish_checked > 50,
         "the removed value was looked for in only {vanish_checked} results"
     );
+    assert!(
+        equal_checked > 100,
+        "only {equal_checked} variants were checked to decode to the same value"
+    );
+    // The count RELIABILITY.md reports.
+    println!("{checked} variants, {equal_checked} of them the same value in another form");
     corpus.finish();
     let webhooks = subjects
         .iter()

@@ -220,7 +220,7 @@ pub fn relax_response_enums(doc: &mut Value) {
 /// Calls `f` on every schema tree the client *receives*: every component schema reachable from
 /// a response or not reachable from a request (webhook payloads), and every operation's
 /// `responses`.
-fn for_each_received_schema(doc: &mut Value, f: fn(&mut Value)) {
+fn for_each_received_schema(doc: &mut Value, mut f: impl FnMut(&mut Value)) {
     let request_refs = collect_refs(doc, Side::Request);
     let response_refs = collect_refs(doc, Side::Response);
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
@@ -277,6 +277,7 @@ pub const LENIENT_TIME_FORMAT: &str = "osvi-lenient-date-time";
 /// description and example stay (the `nullable` is implied by the `Option` of an optional
 /// field). Required properties, what an answer is about, keep their strict type.
 pub fn lenient_received_scalars(doc: &mut Value) {
+    let scalars = scalar_components(doc);
     for_each_received_schema(doc, |schema| {
         walk_objects(schema, &mut |map| {
             let required: Vec<String> = strings_in(map.get("required"));
@@ -288,11 +289,50 @@ pub fn lenient_received_scalars(doc: &mut Value) {
                     continue;
                 }
                 if let Value::Object(fields) = property {
+                    inline_scalar_ref(fields, &scalars);
                     lenient_scalar(fields);
                 }
             }
         });
     });
+}
+
+/// The component schemas that are one string (a relaxed enum such as `CallStatus`), with
+/// their description: a property that `$ref`s one is a scalar to read leniently too.
+fn scalar_components(doc: &Value) -> std::collections::BTreeMap<String, Option<Value>> {
+    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+        return Default::default();
+    };
+    schemas
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("string"))
+        .filter(|(_, s)| s.get("properties").is_none() && s.get("format").is_none())
+        .map(|(name, s)| {
+            let reference = format!("#/components/schemas/{name}");
+            (reference, s.get("description").cloned())
+        })
+        .collect()
+}
+
+/// A property that is only a `$ref` to a one-string component becomes that string (its
+/// description kept), so [`lenient_scalar`] reads it leniently.
+fn inline_scalar_ref(
+    fields: &mut Map<String, Value>,
+    scalars: &std::collections::BTreeMap<String, Option<Value>>,
+) {
+    let Some(description) = fields
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| scalars.get(r))
+    else {
+        return;
+    };
+    let own = fields.get("description").cloned();
+    fields.clear();
+    fields.insert("type".into(), Value::String("string".into()));
+    if let Some(description) = own.or_else(|| description.clone()) {
+        fields.insert("description".into(), description);
+    }
 }
 
 /// Rewrites one property schema to its lenient form when it is a plain scalar.

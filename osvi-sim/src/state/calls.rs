@@ -205,7 +205,7 @@ impl State {
             .map(Into::into),
             call_id: call.id.clone(),
             call_picked_at: picked.then(|| call.answered_at().into()),
-            call_type: Some(types::CallType(call_type::OUTBOUND.into())),
+            call_type: Some(call_type::OUTBOUND.into()),
             campaign_id: call.campaign_id.map(Into::into),
             campaign_upload_id: call.upload_id.map(Into::into),
             created_at: Some(call.created_at.into()),
@@ -216,7 +216,7 @@ impl State {
             }),
             from_number: Some("+911140001234".into()),
             phone_number: Some(call.phone.clone().into()),
-            status: Some(types::CallStatus(status.into())),
+            status: Some(status.into()),
             tag: None,
         }
     }
