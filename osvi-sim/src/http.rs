@@ -68,7 +68,9 @@ fn on(operation: &'static Operation) -> MethodRouter<Shared> {
                 let json = [(header::CONTENT_TYPE, "application/json")];
                 (status, json, answer.body).into_response()
             }
-            Err(DispatchError::Handler(failure)) => failure.into_response(),
+            Err(DispatchError::Handler(failure)) => {
+                failure.documented_for(operation).into_response()
+            }
             Err(DispatchError::Body(e)) => {
                 Failure::BadRequest(format!("the body cannot be read: {e}")).into_response()
             }
@@ -106,6 +108,40 @@ fn error_body(error: String, details_null: bool) -> types::ApiError {
         details: details_null.then_some(serde_json::Value::Null),
         errors: None,
         message: None,
+    }
+}
+
+impl Failure {
+    /// The status this failure is answered with.
+    fn status(&self) -> StatusCode {
+        match self {
+            Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Failure::Forbidden(_) => StatusCode::FORBIDDEN,
+            Failure::NotFound(_) => StatusCode::NOT_FOUND,
+            Failure::Conflict(_) => StatusCode::CONFLICT,
+            Failure::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    /// This failure, or, when `operation` does not document its status (legacy `POST /call`
+    /// documents no `403` for an agent of another account), the same message as the
+    /// operation's documented `400` (or `422`): the simulator answers only as documented.
+    fn documented_for(self, operation: &Operation) -> Failure {
+        let documented = |status: StatusCode| operation.statuses.contains(&status.as_u16());
+        if documented(self.status()) {
+            return self;
+        }
+        let message = match self {
+            Failure::BadRequest(m)
+            | Failure::Forbidden(m)
+            | Failure::NotFound(m)
+            | Failure::Conflict(m) => m,
+            Failure::Unprocessable(errors) => errors.join("; "),
+        };
+        match documented(StatusCode::BAD_REQUEST) {
+            true => Failure::BadRequest(message),
+            false => Failure::Unprocessable(vec![message]),
+        }
     }
 }
 

@@ -742,3 +742,29 @@ async fn formatted_numbers_are_normalized_and_dnd_blocks_every_form() {
         ]
     );
 }
+
+/// Legacy `POST /call` documents no `403`: an agent of another account is answered with its
+/// documented `400` (the v1 endpoint keeps its documented `403`). Schemathesis seed 42 found
+/// the undocumented status.
+#[tokio::test]
+#[allow(deprecated)]
+async fn a_foreign_agent_gets_only_documented_statuses() {
+    let sim = simulator().await;
+    let client = client(&sim);
+    let foreign = "agent_NotOnThisAccount_00";
+    let err = client
+        .legacy()
+        .create_call(foreign, "9876543210", "IN")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err:?}");
+    let err = client
+        .calls()
+        .create(foreign, "9876543210", "IN")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err:?}");
+    assert!(sim.ledger().calls.is_empty());
+}
