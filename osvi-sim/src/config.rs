@@ -7,7 +7,9 @@
 //! ```json
 //! {
 //!   "tokens": ["0123456789abcdef"],
-//!   "agents": [{"agent_id": "agent_demo_1", "name": "Demo", "active": true}],
+//!   "agents": [{"agent_id": "agent_demo_1", "name": "Demo", "active": true,
+//!               "integrations": [{"name": "CRM", "url": "https://crm.example/calls/{{crm_id}}",
+//!                                 "headers": {"Authorization": "Bearer x"}}]}],
 //!   "campaigns": [{"id": 7, "name": "June Renewals"}],
 //!   "outcomes": {"9876543210": "busy"},
 //!   "seed": 42,
@@ -32,6 +34,37 @@ pub struct AgentSeed {
     /// Only active agents take calls and appear in `GET /v1/active_agents`.
     #[serde(default = "yes")]
     pub active: bool,
+    /// The agent's post-call integrations (Agent → Post-Call Analysis → Integrations in the
+    /// dashboard): each gets the current webhook generation, the "Auto" body with every
+    /// section, after every answered call of the agent.
+    #[serde(default)]
+    pub integrations: Vec<IntegrationSeed>,
+}
+
+/// A post-call integration of an agent, as the dashboard sets it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct IntegrationSeed {
+    /// Its name (shown in the dashboard's Integration Logs).
+    #[serde(default)]
+    pub name: String,
+    /// Where to send it; `{{key}}` placeholders take the call trigger data's values
+    /// (`{{phone_number}}`, `{{person_name}}`, a campaign contact's variables), unresolved ones
+    /// are left as they are.
+    pub url: String,
+    /// `POST` (the default), `PUT` or `PATCH` send the body; `GET` and `DELETE` send none.
+    #[serde(default = "post")]
+    pub method: String,
+    /// Custom headers (an `Authorization` for your endpoint ...); `Content-Type:
+    /// application/json` is always set.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Only active integrations fire.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn post() -> String {
+    "POST".into()
 }
 
 /// A campaign of the seed.
@@ -81,6 +114,7 @@ impl Default for Config {
             agent_id: id.into(),
             name: name.into(),
             active,
+            integrations: Vec::new(),
         };
         Config {
             tokens: vec![DEFAULT_TOKEN.into()],

@@ -11,7 +11,10 @@
 //!   [`Simulator::advance`]; outcomes are scripted per number or random from a seed;
 //! - an answered call gets a transcript, a summary, `data_captured` from its `data_extraction`
 //!   keys and a recording served by the simulator; every finished call with a `webhook_url`
-//!   gets the call-completion webhook POSTed, retried up to 4 times if the receiver fails;
+//!   gets the older call-completion webhook POSTed, and every answered call the current
+//!   post-call webhook sent to each active integration of its agent
+//!   ([`config::IntegrationSeed`]: URL placeholders, method, custom headers), each retried up
+//!   to 4 times if the receiver fails;
 //! - DND lists are honoured (calls refused, campaign contacts skipped), campaigns queue and
 //!   call their contacts, chat sessions follow the documented rules (one active session per
 //!   customer and agent, 5 context entries, `ai`/`support` modes, the five commands);
@@ -30,8 +33,8 @@
 //! ```
 //!
 //! Differences from the real API, on purpose: call ids are UUIDs everywhere (the real
-//! `POST /v1/call` is documented returning `call_abc123xyz`), webhooks use the older
-//! call-completion payload, and replies of chat agents are canned.
+//! `POST /v1/call` is documented returning `call_abc123xyz`), and replies of chat agents are
+//! canned.
 
 mod clock;
 pub mod config;
@@ -49,7 +52,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use config::{AgentSeed, CampaignSeed, Config, DEFAULT_TOKEN};
+pub use config::{AgentSeed, CampaignSeed, Config, DEFAULT_TOKEN, IntegrationSeed};
 pub use faults::{FaultKind, FaultRates, Faults, InjectedFault};
 pub use state::{Ledger, PlacedCall, SkippedContact};
 
@@ -299,12 +302,17 @@ async fn deliver(delivery: Delivery, stats: &DeliveryStats) {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
         }
-        let sent = stats
-            .http
-            .post(&delivery.url)
-            .json(&delivery.body)
-            .send()
-            .await;
+        let method = reqwest::Method::from_bytes(delivery.method.as_bytes())
+            .unwrap_or(reqwest::Method::POST);
+        let mut request = stats.http.request(method, &delivery.url);
+        for (name, value) in &delivery.headers {
+            request = request.header(name, value);
+        }
+        request = match &delivery.body {
+            Some(body) => request.json(body),
+            None => request.header(reqwest::header::CONTENT_TYPE, "application/json"),
+        };
+        let sent = request.send().await;
         if sent.is_ok_and(|r| r.status().is_success()) {
             delivered = true;
             break;

@@ -768,3 +768,144 @@ async fn a_foreign_agent_gets_only_documented_statuses() {
     assert_eq!(err.status(), Some(403), "{err:?}");
     assert!(sim.ledger().calls.is_empty());
 }
+
+/// What one raw receiver got: method, path, headers and JSON body.
+type Received = Arc<
+    Mutex<
+        Vec<(
+            String,
+            String,
+            axum::http::HeaderMap,
+            Option<serde_json::Value>,
+        )>,
+    >,
+>;
+
+/// A receiver that keeps every request as it came.
+async fn raw_receiver() -> (String, Received) {
+    let received: Received = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().fallback(
+        move |method: axum::http::Method,
+              uri: axum::http::Uri,
+              headers: axum::http::HeaderMap,
+              body: axum::body::Bytes| {
+            let sink = sink.clone();
+            async move {
+                let json = serde_json::from_slice(&body).ok();
+                sink.lock()
+                    .unwrap()
+                    .push((method.to_string(), uri.to_string(), headers, json));
+                "ok"
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// The simulator speaks both webhook generations: the older call-completion body to the
+/// call's `webhook_url`, and the current post-call body to each active integration of the
+/// agent (its URL's placeholders filled from the call trigger data, its custom headers, its
+/// method), only for an answered call. Both bodies conform to the spec's webhook schemas, and
+/// osvi-ext reads each as its generation.
+#[tokio::test]
+async fn both_webhook_generations_are_sent_and_conform() {
+    let (base, received) = raw_receiver().await;
+    let mut config = Config::default();
+    config.outcomes.insert("9876543210".into(), "picked".into());
+    config.outcomes.insert("9876500001".into(), "busy".into());
+    config.agents[0].integrations = vec![
+        osvi_sim::IntegrationSeed {
+            name: "CRM".into(),
+            url: format!("{base}/crm/{{{{crm_id}}}}/calls/{{{{unknown}}}}"),
+            method: "POST".into(),
+            headers: [("Authorization".to_string(), "Bearer crm-secret".to_string())].into(),
+            active: true,
+        },
+        osvi_sim::IntegrationSeed {
+            name: "Ping".into(),
+            url: format!("{base}/ping"),
+            method: "GET".into(),
+            headers: Default::default(),
+            active: true,
+        },
+        osvi_sim::IntegrationSeed {
+            name: "Off".into(),
+            url: format!("{base}/off"),
+            method: "POST".into(),
+            headers: Default::default(),
+            active: false,
+        },
+    ];
+    let sim = Simulator::builder().config(config).start().await.unwrap();
+    let client = client(&sim);
+    for phone in ["9876543210", "9876500001"] {
+        client
+            .calls()
+            .create(AGENT, phone, "IN")
+            .person_name("John Doe")
+            .additional_data(serde_json::json!({"crm_id": "lead_42"}))
+            .webhook_url(format!("{base}/older"))
+            .send()
+            .await
+            .unwrap();
+    }
+    sim.advance(Duration::from_secs(3_600));
+    sim.settle().await;
+    let received = received.lock().unwrap().clone();
+    let paths: Vec<(&str, &str)> = received
+        .iter()
+        .map(|(m, p, _, _)| (m.as_str(), p.as_str()))
+        .collect();
+    let count = |want: (&str, &str)| paths.iter().filter(|p| **p == want).count();
+    assert_eq!(count(("POST", "/older")), 2, "{paths:?}");
+    // The placeholder with no value is left as it is (percent-encoded on the wire).
+    assert_eq!(
+        count(("POST", "/crm/lead_42/calls/%7B%7Bunknown%7D%7D")),
+        1,
+        "{paths:?}"
+    );
+    assert_eq!(count(("GET", "/ping")), 1, "{paths:?}");
+    assert_eq!(
+        paths.len(),
+        4,
+        "only the answered call reaches the integrations: {paths:?}"
+    );
+    let contract = common::contract::Contract::new();
+    for (method, path, headers, body) in &received {
+        match path.as_str() {
+            "/older" => {
+                let body = body.as_ref().unwrap();
+                assert_eq!(
+                    contract.schema_problems("CallCompletedWebhook", body),
+                    Vec::<String>::new()
+                );
+                let event = osvi_ext::webhooks::parse(body.to_string().as_bytes()).unwrap();
+                assert!(matches!(event, WebhookEvent::CallCompleted(_)), "{event:?}");
+            }
+            "/ping" => assert!(body.is_none(), "a GET integration sends no body"),
+            _ => {
+                assert_eq!(method, "POST");
+                assert_eq!(headers["authorization"], "Bearer crm-secret");
+                assert_eq!(headers["content-type"], "application/json");
+                let body = body.as_ref().unwrap();
+                assert_eq!(
+                    contract.schema_problems("PostCallWebhook", body),
+                    Vec::<String>::new()
+                );
+                assert_eq!(body["call_status"], "picked");
+                assert_eq!(body["call_trigger_data"]["crm_id"], "lead_42");
+                assert_eq!(body["call_trigger_data"]["person_name"], "John Doe");
+                let event = osvi_ext::webhooks::parse(body.to_string().as_bytes()).unwrap();
+                let WebhookEvent::PostCallAnalysis(event) = event else {
+                    panic!("{event:?}")
+                };
+                assert_eq!(event.call_status, Some(CallStatus::Picked));
+                assert!(event.call_summary.is_some_and(|s| s.contains("John Doe")));
+            }
+        }
+    }
+}

@@ -39,11 +39,14 @@ pub(crate) const OUTCOMES: [&str; 5] = [
     call_status::VOICEMAIL,
 ];
 
-/// A webhook to deliver: where, and the body.
+/// A webhook to deliver: where, how, and the body (`None`: a `GET` or `DELETE`
+/// integration, which sends none).
 #[derive(Debug, Clone)]
 pub(crate) struct Delivery {
     pub(crate) url: String,
-    pub(crate) body: Value,
+    pub(crate) method: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Value>,
 }
 
 /// What a simulator actually did, from [`Simulator::ledger`](crate::Simulator::ledger).
@@ -105,6 +108,10 @@ pub(crate) struct CallRecord {
     pub(crate) greeting: Option<String>,
     pub(crate) extraction: Vec<String>,
     pub(crate) webhook_url: Option<String>,
+    /// What triggered the call (its number, the person's name, the request's
+    /// `additional_data` or a campaign contact's variables): the `call_trigger_data` of the
+    /// post-call webhook, and the values of its URL's `{{placeholders}}`.
+    pub(crate) trigger_data: Map<String, Value>,
     pub(crate) campaign_id: Option<i64>,
     pub(crate) upload_id: Option<i64>,
     pub(crate) outcome: &'static str,
@@ -298,6 +305,22 @@ pub(super) fn later(at: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
 /// Seconds of a configuration value, as `i64`.
 pub(super) fn seconds(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// The call trigger data of a call to `phone` (as sent) for `person_name`, with the request's
+/// extra values.
+pub(crate) fn trigger_data(
+    phone: &str,
+    person_name: Option<&str>,
+    extra: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut data = Map::new();
+    data.insert("phone_number".into(), phone.into());
+    if let Some(name) = person_name {
+        data.insert("person_name".into(), name.into());
+    }
+    data.extend(extra);
+    data
 }
 
 /// A national number plausible for `country` as E.164, or `None`.

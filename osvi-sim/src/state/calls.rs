@@ -9,6 +9,7 @@ use osvi_generated::types;
 use serde_json::{Map, Value};
 
 use super::account::*;
+use crate::config::IntegrationSeed;
 
 impl CallRecord {
     pub(super) fn picked(&self) -> bool {
@@ -104,6 +105,11 @@ impl State {
                 .filter_map(|f| f.key.clone())
                 .collect(),
             webhook_url: request.webhook_url.clone(),
+            trigger_data: trigger_data(
+                &request.phone_number,
+                request.person_name.as_deref(),
+                request.additional_data.clone(),
+            ),
             campaign_id: None,
             upload_id: None,
             created_at: now,
@@ -315,15 +321,74 @@ impl State {
                     call_status: Some(call.outcome.to_string().into()),
                     execution_mode: Some((execution_mode::TEST.to_string()).into()),
                 };
-                let body = serde_json::to_value(body).unwrap_or_default();
                 deliveries.push(Delivery {
                     url: url.clone(),
-                    body,
+                    method: "POST".into(),
+                    headers: Vec::new(),
+                    body: Some(serde_json::to_value(body).unwrap_or_default()),
                 });
+            }
+            // The current generation: per agent integration, only for answered calls.
+            if call.picked() {
+                let agent = self
+                    .config
+                    .agents
+                    .iter()
+                    .find(|a| a.agent_id == call.agent_uuid);
+                let integrations = agent.into_iter().flat_map(|a| &a.integrations);
+                for integration in integrations.filter(|i| i.active) {
+                    deliveries.push(post_call_delivery(call, integration));
+                }
             }
         }
         deliveries
     }
+}
+
+/// The post-call webhook of `call` for `integration`: the "Auto" body with every section
+/// that has data (Call Info, AI Summary, Data Extraction, Structured Output, call trigger
+/// data), the URL's placeholders filled, the integration's headers.
+fn post_call_delivery(call: &CallRecord, integration: &IntegrationSeed) -> Delivery {
+    let mut structured = Map::new();
+    structured.insert("intent".into(), "appointment_confirmation".into());
+    let data_capture = call.data_captured();
+    let body = types::PostCallWebhook {
+        call_log_id: Some(call.id.clone().into()),
+        phone_number: Some(call.phone.clone().into()),
+        agent_name: Some(call.agent_name.clone().into()),
+        call_status: Some(call.outcome.into()),
+        call_type: Some(call_type::OUTBOUND.into()),
+        call_summary: call.summary().map(Into::into),
+        data_capture: (!data_capture.is_empty()).then_some(data_capture),
+        structured_output: Some(structured),
+        call_trigger_data: Some(call.trigger_data.clone()),
+        extra: Map::new(),
+    };
+    let method = integration.method.to_ascii_uppercase();
+    let sends_body = !matches!(method.as_str(), "GET" | "DELETE");
+    Delivery {
+        url: fill_placeholders(&integration.url, &call.trigger_data),
+        method,
+        headers: integration
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        body: sends_body.then(|| serde_json::to_value(body).unwrap_or_default()),
+    }
+}
+
+/// `url` with each `{{key}}` replaced by the text of `values[key]`; unknown keys stay.
+fn fill_placeholders(url: &str, values: &Map<String, Value>) -> String {
+    let mut out = url.to_string();
+    for (key, value) in values {
+        let text = match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        out = out.replace(&format!("{{{{{key}}}}}"), &text);
+    }
+    out
 }
 
 /// Filters of `GET /v1/calls`, parsed.

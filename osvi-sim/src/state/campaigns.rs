@@ -88,6 +88,11 @@ impl State {
                     greeting: None,
                     extraction: Vec::new(),
                     webhook_url: None,
+                    trigger_data: trigger_data(
+                        &contact.phone,
+                        contact.person_name.as_deref(),
+                        contact.extra.clone(),
+                    ),
                     campaign_id: Some(campaign_id),
                     upload_id: Some(upload_id),
                     created_at: now,

@@ -64,6 +64,13 @@ impl Contract {
             .collect()
     }
 
+    /// The problems of a webhook `body` against the spec's component schema `name`
+    /// (`CallCompletedWebhook`, `PostCallWebhook`).
+    pub fn schema_problems(&self, name: &str, body: &Value) -> Vec<String> {
+        let schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+        self.validate(&schema, body)
+    }
+
     /// Every way `exchange` departs from the spec: its request too when `request` holds,
     /// else only the answer.
     pub fn problems(&self, exchange: &Exchange, request: bool) -> Vec<String> {
