@@ -942,7 +942,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Both documented envelopes in one shape: newer `{success, data: {call_id}}`, older `{status: "success", message, call_id}`.
+    ///Both documented envelopes in one shape: newer `{success, data: {call_id}}`, older `{status: "success", message, call_id}`. Either carries the new call's id (what the answer is about), in `data.call_id` or in `call_id`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LegacyCallResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

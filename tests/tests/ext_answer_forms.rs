@@ -211,3 +211,25 @@ async fn support_and_context_answers_without_their_echo_name_the_session_asked_f
     assert_eq!(context.session_id, SESSION_ID);
     assert_eq!(context.context, vec!["vip".to_string()]);
 }
+
+#[tokio::test]
+async fn one_agent_query_answered_with_other_agents_sessions_only_is_not_found() {
+    let data = json!({ "agent_a": session(42), "agent_b": session(43) });
+    let server = answering(
+        GET,
+        "/v1/chat/session/active",
+        200,
+        json!({"success": true, "data": data}),
+    )
+    .await;
+    let err = client(&server)
+        .chat()
+        .active_session(AGENT, "c1")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotFound(f) if f.status == 200
+            && f.messages == [format!("no active session with `{AGENT}`: the answer lists sessions with 2 other agent(s)")]),
+        "{err:?}"
+    );
+}

@@ -27,6 +27,10 @@ pub const RULES: &[Rule] = &[
         string_alternatives_to_string,
     ),
     ("rules are enforced by osvi-ext", drop_validation_keywords),
+    (
+        "required alternatives are checked by hand",
+        drop_required_alternatives,
+    ),
     // What progenitor needs, and forward compatibility.
     (
         "drop additionalProperties: false",
@@ -261,6 +265,31 @@ pub fn received_collections_accept_null(doc: &mut Value) {
                 }
             }
         });
+    });
+}
+
+/// An `anyOf` beside `properties` whose branches only say which properties must be present
+/// (the legacy call answer carries its id in `data.call_id` or in `call_id`) is dropped: it
+/// constrains values, not the type, and progenitor would make an enum of it. The SDK checks
+/// it by hand (`x-osvi-envelope: hand-written`); the simulator and Prism read it from the spec.
+pub fn drop_required_alternatives(doc: &mut Value) {
+    walk_objects(doc, &mut |map| {
+        if !map.contains_key("properties") {
+            return;
+        }
+        let Some(Value::Array(branches)) = map.get("anyOf") else {
+            return;
+        };
+        let only_required = |branch: &Value| {
+            branch.as_object().is_some_and(|b| {
+                b.contains_key("required")
+                    && b.keys()
+                        .all(|k| matches!(k.as_str(), "required" | "properties"))
+            })
+        };
+        if !branches.is_empty() && branches.iter().all(only_required) {
+            map.remove("anyOf");
+        }
     });
 }
 

@@ -156,7 +156,9 @@ pub struct GetActiveSession {
 
 impl GetActiveSession {
     /// Validates and sends the request. An answer in the other shape the API has (a map of
-    /// sessions by agent) gives the entry of this agent, or the map's only entry.
+    /// sessions by agent) gives the entry of this agent, or the map's only entry; a map of
+    /// sessions with other agents only is [`Error::NotFound`] (status 200), as the `404` the
+    /// docs give when the customer has no session with this agent.
     pub async fn send(self) -> Result<ChatSession> {
         use rules::get_active_chat_session as rule;
         validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
@@ -170,14 +172,15 @@ impl GetActiveSession {
                     .send()
             })
             .await?;
-        answer
-            .for_agent(&self.agent_uuid)
-            .map_err(|reason| Error::Decode {
+        answer.for_agent(&self.agent_uuid).map_err(|message| {
+            Error::NotFound(crate::error::ApiFailure {
                 status: 200,
                 request_id: None,
-                reason,
+                messages: vec![message],
+                details: None,
                 body: String::new(),
             })
+        })
     }
 }
 

@@ -43,20 +43,23 @@ impl FromWire<types::ActiveChatSessionResponseData> for ActiveSession {
 
 impl ActiveSession {
     /// The session with `agent`: the one session, or the map's entry for `agent` (or its only
-    /// entry, whatever its key). `Err` names what the map held instead.
+    /// entry, whatever its key). `Err` says what the map held instead: sessions with other
+    /// agents only, so none with this one.
     pub(crate) fn for_agent(self, agent: &str) -> std::result::Result<ChatSession, String> {
         match self {
             ActiveSession::One(session) => Ok(*session),
-            ActiveSession::ByAgent(mut sessions) => match sessions.remove(agent) {
-                Some(session) => Ok(session),
-                None if sessions.len() == 1 => {
-                    Ok(sessions.into_values().next().ok_or("no session")?)
+            ActiveSession::ByAgent(mut sessions) => {
+                if let Some(session) = sessions.remove(agent) {
+                    return Ok(session);
                 }
-                None => Err(format!(
-                    "`data` is a map of {} sessions by agent, none of them with `{agent}`",
-                    sessions.len()
-                )),
-            },
+                let others = sessions.len();
+                match (others, sessions.into_values().next()) {
+                    (1, Some(only)) => Ok(only),
+                    _ => Err(format!(
+                        "no active session with `{agent}`: the answer lists sessions with {others} other agent(s)"
+                    )),
+                }
+            }
         }
     }
 

@@ -388,3 +388,18 @@ fn string_alternatives_become_one_string() {
     let mixed = json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
     assert_eq!(applied(string_alternatives_to_string, mixed.clone()), mixed);
 }
+
+#[test]
+fn required_alternatives_beside_properties_are_dropped() {
+    let out = applied(
+        drop_required_alternatives,
+        json!({"type": "object", "properties": {"id": {"type": "string"}},
+               "anyOf": [{"required": ["id"]}, {"required": ["data"], "properties": {"data": {"required": ["id"]}}}]}),
+    );
+    assert_eq!(
+        out,
+        json!({"type": "object", "properties": {"id": {"type": "string"}}})
+    );
+    let kept = json!({"properties": {}, "anyOf": [{"type": "string"}]});
+    assert_eq!(applied(drop_required_alternatives, kept.clone()), kept);
+}
