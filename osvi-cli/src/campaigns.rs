@@ -79,13 +79,14 @@ pub(crate) async fn run(
                 .iter()
                 .map(i64::to_string)
                 .collect();
-            let human = format!(
+            let mut human = format!(
                 "{} contacts received, {} accepted, {} duplicates removed (upload {})",
                 count(added.contacts_received),
                 count(added.contacts_accepted),
                 count(added.duplicates_removed),
                 uploads.join(", "),
             );
+            human.push_str(&unexplained(&added));
             out.message(&human, &added)
         }
         CampaignsCommand::Status { campaign_id } => {
@@ -190,4 +191,28 @@ fn name_row(error: Error, path: &Path, lines: &[u64]) -> Failure {
         }
     }
     error.into()
+}
+
+/// A note on contacts the answer neither accepted nor explained (not stored: most likely a
+/// number OSVI could not normalize; the answer gives no reason), or on DND skips; empty when
+/// every contact is accounted for.
+fn unexplained(added: &osvi_ext::campaigns::ContactsAdded) -> String {
+    let skipped = added.dnd_skipped.len() as i64;
+    let mut note = String::new();
+    if skipped > 0 {
+        note.push_str(&format!("; {skipped} skipped: on the agent's DND list"));
+    }
+    if let (Some(received), Some(accepted), Some(duplicates)) = (
+        added.contacts_received,
+        added.contacts_accepted,
+        added.duplicates_removed,
+    ) {
+        let missing = received - accepted - duplicates - skipped;
+        if missing > 0 {
+            note.push_str(&format!(
+                "; {missing} not stored, for no reason the answer gives (most likely numbers OSVI cannot normalize)"
+            ));
+        }
+    }
+    note
 }

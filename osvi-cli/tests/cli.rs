@@ -942,3 +942,30 @@ fn an_upload_that_stops_part_way_names_the_line_to_resume_from() {
     assert!(stderr.contains("line 10002 on were not stored"), "{stderr}");
     assert_eq!(sim.sim.ledger().contacts_stored, 10_000);
 }
+
+#[test]
+fn formatted_numbers_are_accepted_and_unstored_contacts_are_reported() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("contacts.csv");
+    let mut text = String::from("phone,name\n");
+    for i in 0..10 {
+        text.push_str(&format!("+91 98765 {:05},Person {i}\n", 43_210 + i));
+    }
+    text.push_str("12345,Short\n");
+    std::fs::write(&csv, text).expect("csv");
+    let output = sim
+        .osvi()
+        .args(["campaigns", "add-contacts", CAMPAIGN, "--agent", AGENT])
+        .arg(&csv)
+        .output()
+        .expect("run osvi");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("11 contacts received, 10 accepted, 0 duplicates removed")
+            && stdout.contains("; 1 not stored, for no reason the answer gives"),
+        "{stdout}"
+    );
+    assert_eq!(sim.sim.ledger().contacts_stored, 10);
+}
