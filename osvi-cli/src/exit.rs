@@ -120,7 +120,7 @@ fn classify(error: &Error) -> (u8, &'static str) {
     match error {
         Error::Validation { .. } | Error::BadRequest(_) => (VALIDATION, "validation"),
         Error::Unauthorized(_) | Error::Forbidden(_) => (AUTH, "auth"),
-        Error::NotFound(_) => (NOT_FOUND, "not_found"),
+        Error::NotFound(_) | Error::NoRecording { .. } => (NOT_FOUND, "not_found"),
         Error::RateLimited { .. } => (RATE_LIMITED, "rate_limited"),
         Error::Server(_) => (SERVER, "server"),
         Error::Timeout { .. } | Error::Transport { .. } => (NETWORK, "network"),
