@@ -246,6 +246,23 @@ fn for_each_received_schema(doc: &mut Value, mut f: impl FnMut(&mut Value)) {
 /// `required` accepts `null` too (`nullable: true`): the docs never say such a field is
 /// never `null`, and a `null` list or map is read as empty, not refused.
 pub fn received_collections_accept_null(doc: &mut Value) {
+    for_each_optional_received_property(doc, &mut |property| {
+        let collection = matches!(
+            property.get("type").and_then(Value::as_str),
+            Some("array" | "object")
+        );
+        if collection {
+            property.insert("nullable".into(), Value::Bool(true));
+        }
+    });
+}
+
+/// Runs `f` on every property schema, not marked `required` by its object, of every schema
+/// the client receives.
+fn for_each_optional_received_property(
+    doc: &mut Value,
+    f: &mut dyn FnMut(&mut Map<String, Value>),
+) {
     for_each_received_schema(doc, |schema| {
         walk_objects(schema, &mut |map| {
             let required: Vec<String> = strings_in(map.get("required"));
@@ -253,15 +270,8 @@ pub fn received_collections_accept_null(doc: &mut Value) {
                 return;
             };
             for (name, property) in properties.iter_mut() {
-                let Value::Object(property) = property else {
-                    continue;
-                };
-                let collection = matches!(
-                    property.get("type").and_then(Value::as_str),
-                    Some("array" | "object")
-                );
-                if collection && !required.contains(name) {
-                    property.insert("nullable".into(), Value::Bool(true));
+                if let (false, Value::Object(property)) = (required.contains(name), property) {
+                    f(property);
                 }
             }
         });
@@ -307,22 +317,9 @@ pub const LENIENT_TIME_FORMAT: &str = "osvi-lenient-date-time";
 /// field). Required properties, what an answer is about, keep their strict type.
 pub fn lenient_received_scalars(doc: &mut Value) {
     let scalars = scalar_components(doc);
-    for_each_received_schema(doc, |schema| {
-        walk_objects(schema, &mut |map| {
-            let required: Vec<String> = strings_in(map.get("required"));
-            let Some(Value::Object(properties)) = map.get_mut("properties") else {
-                return;
-            };
-            for (name, property) in properties.iter_mut() {
-                if required.contains(name) {
-                    continue;
-                }
-                if let Value::Object(fields) = property {
-                    inline_scalar_ref(fields, &scalars);
-                    lenient_scalar(fields);
-                }
-            }
-        });
+    for_each_optional_received_property(doc, &mut |fields| {
+        inline_scalar_ref(fields, &scalars);
+        lenient_scalar(fields);
     });
 }
 
