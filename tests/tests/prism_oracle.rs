@@ -1,7 +1,8 @@
 //! An outside oracle for decoding: Stoplight Prism in dynamic mode answers every request with
 //! random values that conform to `openapi/osvi.yaml`, and every operation is driven through
 //! osvi-ext against it, 200 times each (`OSVI_PRISM_CALLS` to change). Every answer must be
-//! read (a `2xx` saying `success: false` is read as the refusal it is, a one-agent
+//! read, and read as what it says (a proxy keeps each body to compare: a `2xx` saying
+//! `success: false`, at the top or in `data`, is read as the refusal it is, a one-agent
 //! active-session answer listing only other agents' sessions as the absence it is); no
 //! request may be
 //! refused by Prism's validation (a `422` or `401` of Prism's own).
@@ -12,12 +13,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use osvi_ext::campaigns::Contact;
 use osvi_ext::chat::SupportCommand;
 use osvi_ext::{Client, Error, RetryPolicy};
+use serde_json::Value;
 
 const AGENT: &str = "agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og";
 const CALL: &str = "a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
@@ -79,6 +82,75 @@ fn start_prism() -> Prism {
         std::thread::sleep(Duration::from_millis(200));
     }
     prism
+}
+
+/// The body of the last answer that passed through [`recorder`].
+type LastBody = Arc<Mutex<Option<Value>>>;
+
+/// A forwarding proxy in front of Prism that keeps the last answer's body, so each reading
+/// of the SDK can be compared with what was sent. Returns its base URL.
+async fn recorder(prism_port: u16, last: LastBody) -> String {
+    let upstream = reqwest::Client::new();
+    let app = axum::Router::new().fallback(
+        move |method: axum::http::Method,
+              uri: axum::http::Uri,
+              headers: axum::http::HeaderMap,
+              body: axum::body::Bytes| {
+            let (upstream, last) = (upstream.clone(), last.clone());
+            async move {
+                let url = format!("http://127.0.0.1:{prism_port}{uri}");
+                let mut request = upstream.request(method, url).body(body);
+                for (name, value) in &headers {
+                    if name != axum::http::header::HOST {
+                        request = request.header(name, value);
+                    }
+                }
+                let answer = request.send().await.expect("prism answers");
+                let status = answer.status();
+                let content_type = answer.headers().get("content-type").cloned();
+                let bytes = answer.bytes().await.unwrap_or_default();
+                *last.lock().unwrap() = serde_json::from_slice(&bytes).ok();
+                let mut response = axum::response::Response::new(axum::body::Body::from(bytes));
+                *response.status_mut() = status;
+                if let Some(content_type) = content_type {
+                    response.headers_mut().insert("content-type", content_type);
+                }
+                response
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// Whether an answer's body says the request failed, at the top or inside `data`.
+fn says_failure(body: &Value) -> bool {
+    body.get("success") == Some(&Value::Bool(false))
+        || body.pointer("/data/success") == Some(&Value::Bool(false))
+}
+
+/// A misreading of `body`: the SDK's verdict contradicts what the body says.
+fn misread(name: &str, verdict: Verdict, body: &Value) -> Option<String> {
+    let failure = says_failure(body);
+    let legacy_id = body
+        .pointer("/data/call_id")
+        .or_else(|| body.get("call_id"))
+        .is_some_and(Value::is_string);
+    let wrong = match verdict {
+        Verdict::Read => failure || (name == "legacy_create_call" && !legacy_id),
+        Verdict::RefusalRead => !failure,
+        Verdict::AbsenceRead => {
+            failure
+                || body
+                    .get("data")
+                    .and_then(Value::as_object)
+                    .is_none_or(|map| map.contains_key(AGENT) || map.len() == 1)
+        }
+        _ => false,
+    };
+    wrong.then(|| format!("{name}: {verdict:?} misreads {body}"))
 }
 
 type Call = fn(Client) -> BoxFuture<'static, osvi_ext::Result<()>>;
@@ -254,9 +326,11 @@ async fn every_operation_reads_every_answer_prism_generates() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(200);
     let prism = start_prism();
+    let last: LastBody = Arc::default();
+    let base_url = recorder(prism.1, last.clone()).await;
     let client = Client::builder()
         .token("0123456789abcdef")
-        .base_url(format!("http://127.0.0.1:{}", prism.1))
+        .base_url(base_url)
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
@@ -275,10 +349,19 @@ async fn every_operation_reads_every_answer_prism_generates() {
     let started = Instant::now();
     let mut tally: BTreeMap<(&str, Verdict), usize> = BTreeMap::new();
     let mut defects = Vec::new();
+    let mut misreads = 0;
     for (name, call) in &calls {
         for _ in 0..per_operation {
+            *last.lock().unwrap() = None;
             let result = call(client.clone()).await;
             let verdict = verdict(&result);
+            let body = last.lock().unwrap().take().unwrap_or(Value::Null);
+            if let Some(wrong) = misread(name, verdict, &body) {
+                misreads += 1;
+                if defects.len() < 40 {
+                    defects.push(wrong);
+                }
+            }
             *tally.entry((name, verdict)).or_default() += 1;
             let read = matches!(
                 verdict,
@@ -291,7 +374,7 @@ async fn every_operation_reads_every_answer_prism_generates() {
     }
     let total = per_operation * calls.len();
     println!(
-        "{total} calls ({per_operation} per method, {} methods) in {:.1} s",
+        "{total} calls ({per_operation} per method, {} methods) in {:.1} s, {misreads} misread",
         calls.len(),
         started.elapsed().as_secs_f64()
     );
