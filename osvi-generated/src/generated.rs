@@ -546,7 +546,7 @@ pub mod types {
         ///Number of calls per call status (keys are call statuses).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub by_status: ::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, i64>,
+            ::std::collections::HashMap<::std::string::String, crate::LenientInt>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<crate::LenientInt>,
@@ -4034,7 +4034,7 @@ pub mod types {
         pub struct CampaignStatusCalls {
             by_status: ::std::result::Result<
                 ::std::option::Option<
-                    ::std::collections::HashMap<::std::string::String, i64>,
+                    ::std::collections::HashMap<::std::string::String, crate::LenientInt>,
                 >,
                 ::std::string::String,
             >,
@@ -4056,7 +4056,10 @@ pub mod types {
             where
                 T: ::std::convert::TryInto<
                     ::std::option::Option<
-                        ::std::collections::HashMap<::std::string::String, i64>,
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            crate::LenientInt,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,

@@ -233,3 +233,26 @@ async fn one_agent_query_answered_with_other_agents_sessions_only_is_not_found()
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn counts_by_status_are_read_leniently_too() {
+    let server = answering(
+        GET,
+        "/v1/campaigns/7/status",
+        200,
+        json!({"success": true, "data": {
+            "calls": {"total": "95", "by_status": {"picked": "88", "failed": 7.0, "busy": "many"}}
+        }}),
+    )
+    .await;
+    let status = client(&server).campaigns().status(7).await.unwrap();
+    assert_eq!(status.calls_total, Some(95));
+    use osvi_ext::calls::CallStatus;
+    assert_eq!(status.calls_by_status.get(&CallStatus::Picked), Some(&88));
+    assert_eq!(status.calls_by_status.get(&CallStatus::Failed), Some(&7));
+    assert_eq!(status.calls_by_status.get(&CallStatus::Busy), None);
+    assert_eq!(
+        Value::Object(status.unreadable),
+        json!({"calls.by_status.busy": "many"})
+    );
+}

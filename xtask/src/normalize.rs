@@ -320,6 +320,10 @@ pub fn lenient_received_scalars(doc: &mut Value) {
     for_each_optional_received_property(doc, &mut |fields| {
         inline_scalar_ref(fields, &scalars);
         lenient_scalar(fields);
+        // The values of a map (`calls.by_status`: counts by status) are read the same way.
+        if let Some(Value::Object(values)) = fields.get_mut("additionalProperties") {
+            lenient_scalar(values);
+        }
     });
 }
 

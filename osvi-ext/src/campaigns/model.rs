@@ -215,7 +215,10 @@ impl FromWire<types::CampaignStatus> for CampaignStatus {
                 .by_status
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(status, count)| (CallStatus::from(status), count))
+                .filter_map(|(status, count)| {
+                    let count = u.read(&format!("calls.by_status.{status}"), Some(count))?;
+                    Some((CallStatus::from(status), count))
+                })
                 .collect(),
             uploads,
             unreadable: u.into_map(),

@@ -189,7 +189,7 @@ impl State {
             }),
             calls: Some(types::CampaignStatusCalls {
                 total: Some(total.into()),
-                by_status: Some(by_status),
+                by_status: Some(by_status.into_iter().map(|(k, v)| (k, v.into())).collect()),
             }),
             uploads,
         })
