@@ -53,6 +53,13 @@ pub enum CallsCommand {
     },
 }
 
+impl CallsCommand {
+    /// Whether the command changes something on the server.
+    pub(crate) fn writes(&self) -> bool {
+        matches!(self, CallsCommand::Create(_))
+    }
+}
+
 /// What both ways of placing a call take (`osvi calls create`, `osvi legacy create-call`).
 #[derive(Debug, Args)]
 pub struct CallBasics {

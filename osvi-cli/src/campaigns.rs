@@ -51,6 +51,13 @@ pub enum CampaignsCommand {
     },
 }
 
+impl CampaignsCommand {
+    /// Whether the command changes something on the server.
+    pub(crate) fn writes(&self) -> bool {
+        matches!(self, CampaignsCommand::AddContacts { .. })
+    }
+}
+
 pub(crate) async fn run(
     cmd: CampaignsCommand,
     client: &Client,

@@ -88,6 +88,16 @@ pub enum ChatCommand {
     },
 }
 
+impl ChatCommand {
+    /// Whether the command changes something on the server.
+    pub(crate) fn writes(&self) -> bool {
+        !matches!(
+            self,
+            ChatCommand::Active { .. } | ChatCommand::Sessions { .. }
+        )
+    }
+}
+
 const SESSION_COLUMNS: &[Column] = &[
     ("AGENT", "/agent"),
     ("SESSION ID", "/session/id"),

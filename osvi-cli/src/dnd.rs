@@ -46,6 +46,13 @@ pub enum DndCommand {
     },
 }
 
+impl DndCommand {
+    /// Whether the command changes something on the server.
+    pub(crate) fn writes(&self) -> bool {
+        matches!(self, DndCommand::Add { .. } | DndCommand::Remove { .. })
+    }
+}
+
 const COLUMNS: &[Column] = &[
     ("PHONE", "/phone"),
     ("REASON", "/reason"),

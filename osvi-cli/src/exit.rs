@@ -12,7 +12,7 @@
 //! | 6 | rate limited (429), after the retries |
 //! | 7 | server error (5xx), after the retries |
 //! | 8 | network: no connection, a reset or a timeout (also a `wait` past its `--deadline`) |
-//! | 9 | uncertain: the server accepted a write (or part of an upload) but its answer could not be read; check before you run it again |
+//! | 9 | uncertain: a write may have been carried out although the command failed (the server accepted it but its answer could not be read, part of an upload was stored, or the connection broke, timed out or got a 5xx/429 after the request may have reached the server); check before you run it again |
 
 use std::process::ExitCode;
 
@@ -46,6 +46,10 @@ pub(crate) struct Failure {
     /// The HTTP status and request id of the answer behind the failure, if any.
     status: Option<u16>,
     request_id: Option<String>,
+    /// Whether a write that failed this way may still have been carried out: the request
+    /// may have reached the server and no definite answer came back (a reset or timeout
+    /// after sending, a 5xx, a 429, an unexpected status).
+    may_have_acted: bool,
 }
 
 impl Failure {
@@ -57,7 +61,23 @@ impl Failure {
             message: message.into(),
             status: None,
             request_id: None,
+            may_have_acted: false,
         }
+    }
+
+    /// The failure of a command that writes (places a call, stores contacts, changes a DND
+    /// list or a chat session): exit 9 ("uncertain") when the write may have been carried
+    /// out although the command failed, never 8 or 7, so a script that retries on those
+    /// codes does not dial a person twice.
+    pub(crate) fn of_write(mut self) -> Self {
+        if self.may_have_acted && self.code != UNCERTAIN {
+            self.code = UNCERTAIN;
+            self.kind = "uncertain";
+            self.message.push_str(
+                " (the request may have reached the server and been carried out: check before running it again)",
+            );
+        }
+        self
     }
 
     /// Input refused before anything was sent.
@@ -111,8 +131,26 @@ impl From<Error> for Failure {
             message: error.to_string(),
             status: error.status(),
             request_id: error.request_id().map(str::to_string),
+            may_have_acted: may_have_acted(&error),
         }
     }
+}
+
+/// Whether the request behind `error` may have been carried out: it may have reached the
+/// server (`Error::may_have_reached_server`) and the server gave no definite refusal.
+fn may_have_acted(error: &Error) -> bool {
+    let undecided = matches!(
+        error,
+        Error::Timeout { .. }
+            | Error::Transport { .. }
+            | Error::Server(_)
+            | Error::RateLimited { .. }
+            | Error::UnexpectedStatus(_)
+            | Error::Redirect { .. }
+            | Error::AcceptedButUnreadable { .. }
+            | Error::PartialUpload { .. }
+    );
+    undecided && error.may_have_reached_server()
 }
 
 /// The exit code and kind of an SDK error.

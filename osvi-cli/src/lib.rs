@@ -161,6 +161,29 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dispatch(cli: Cli, out: &Output) -> Result<(), Failure> {
+    if cli.command.writes() {
+        return run_command(cli, out).await.map_err(Failure::of_write);
+    }
+    run_command(cli, out).await
+}
+
+impl Command {
+    /// Whether the command changes something on the server (a call, contacts, a DND list, a
+    /// chat session): its failure may leave the change made (see [`Failure::of_write`]).
+    fn writes(&self) -> bool {
+        match self {
+            Command::Calls(cmd) => cmd.writes(),
+            Command::Campaigns(cmd) => cmd.writes(),
+            Command::Dnd(cmd) => cmd.writes(),
+            Command::Chat(cmd) => cmd.writes(),
+            Command::Legacy(_) => true,
+            Command::Agents(_) | Command::Sim(_) | Command::Webhooks(_) => false,
+            Command::Completions { .. } => false,
+        }
+    }
+}
+
+async fn run_command(cli: Cli, out: &Output) -> Result<(), Failure> {
     let global = &cli.global;
     match cli.command {
         Command::Agents(cmd) => agents::run(cmd, &global.client()?, out).await,

@@ -969,3 +969,56 @@ fn formatted_numbers_are_accepted_and_unstored_contacts_are_reported() {
     );
     assert_eq!(sim.sim.ledger().contacts_stored, 10);
 }
+
+/// A write whose connection breaks after the server acted exits 9 ("uncertain"), never 8: a
+/// script that retries on 8 must not dial the person again. A read failing the same way is
+/// still 8, and a 5xx on a write is 9 too.
+#[test]
+fn a_write_that_may_have_reached_the_server_exits_9_never_8() {
+    let mut faults = Faults::default();
+    for route in [
+        "create_call",
+        "add_campaign_contacts",
+        "get_call",
+        "add_dnd_number",
+    ] {
+        faults
+            .routes
+            .insert(route.into(), always(|r| r.reset_after = 1.0));
+    }
+    faults.routes.insert(
+        "legacy_create_call".into(),
+        always(|r| r.server_error = 1.0),
+    );
+    let sim = Sim::with(Simulator::builder().faults(faults));
+    let run = |args: &[&str]| {
+        let output = sim.osvi().args(args).output().expect("run osvi");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), stderr)
+    };
+    let (code, stderr) = run(&["calls", "create", "--agent", AGENT, "--to", "IN:9876543210"]);
+    assert_eq!(code, Some(9), "{stderr}");
+    assert!(stderr.contains("may have reached the server"), "{stderr}");
+    assert_eq!(sim.sim.ledger().calls.len(), 1, "the call was placed");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("contacts.csv");
+    std::fs::write(&csv, "phone\n+919876500011\n+919876500012\n").expect("csv");
+    let path = csv.to_str().expect("utf-8 path");
+    let (code, stderr) = add_contacts(&sim, &[], path);
+    assert_eq!(code, Some(9), "{stderr}");
+    let (code, stderr) = run(&["dnd", "add", "--agent", AGENT, "+919876500013"]);
+    assert_eq!(code, Some(9), "{stderr}");
+    let (code, stderr) = run(&[
+        "legacy",
+        "create-call",
+        "--agent",
+        AGENT,
+        "--to",
+        "IN:9876543210",
+    ]);
+    assert_eq!(code, Some(9), "{stderr}");
+
+    let (code, stderr) = run(&["calls", "get", "00000000-0000-4000-8000-000000000000"]);
+    assert_eq!(code, Some(8), "a read that failed the same way: {stderr}");
+}
