@@ -288,8 +288,65 @@ async fn wait_gives_up_at_the_deadline() {
         ),
         other => panic!("{other:?}"),
     }
-    // Polls at 0, 2, 5 and 9.5 s; the next one would pass the deadline.
-    assert_eq!(server.count(), 4);
+    // Polls at 0, 2, 5 and 9.5 s, and once more at the deadline itself (10 s).
+    assert_eq!(server.count(), 5);
+    let gaps: Vec<u128> = server.gaps().iter().map(Duration::as_millis).collect();
+    for (gap, expected) in gaps.iter().zip([2000u128, 3000, 4500, 500]) {
+        assert!(
+            (expected..=expected + 2).contains(gap),
+            "poll gaps {gaps:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_short_deadline_still_polls_at_the_deadline() {
+    let server = Scripted::start(vec![call_with_status("in_progress")]).await;
+    let err = client(&server.base_url)
+        .calls()
+        .wait(CALL_ID)
+        .deadline(Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    // At 0 s and at 1 s (the first interval, 2 s, is cut to the deadline).
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_garbled_poll_does_not_end_the_wait() {
+    let server = Scripted::start(vec![
+        call_with_status("in_progress"),
+        Reply::json(200, json!({"success": true, "data": "garbled"})),
+        Reply::json(503, json!({"success": false, "error": "busy"})),
+        call_with_status("picked"),
+    ])
+    .await;
+    let client = osvi_ext::Client::builder()
+        .token(TOKEN)
+        .base_url(&server.base_url)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let call = client.calls().wait(CALL_ID).await.unwrap();
+    assert_eq!(call.status, Some(CallStatus::Picked));
+    assert_eq!(server.count(), 4, "every poll was answered once");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_for_a_call_that_does_not_exist_ends_at_once() {
+    let server = Scripted::start(vec![Reply::json(
+        404,
+        json!({"success": false, "error": "Call not found"}),
+    )])
+    .await;
+    let err = client(&server.base_url)
+        .calls()
+        .wait(CALL_ID)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(server.count(), 1);
 }
 
 #[tokio::test]

@@ -243,9 +243,12 @@ awaitable!(
 /// the deadline and intervals first.
 ///
 /// Polls start `2 s` apart and grow by half each time up to `30 s`; the default deadline is
-/// 30 minutes, after which the wait fails with [`Error::Timeout`](crate::Error::Timeout). A
-/// status the SDK does not know counts as final. Any error of a poll (404 included: the docs
-/// do not say whether the `call_id` of `POST /v1/call` is readable at once) ends the wait.
+/// 30 minutes; the last poll is at the deadline itself, after which the wait fails with
+/// [`Error::Timeout`](crate::Error::Timeout). A status the SDK does not know counts as final.
+/// A poll that fails transiently (an unreadable answer, a timeout, a broken connection, a
+/// 5xx or 429 after the SDK's retries) is tried again at the next interval, within the
+/// deadline; any other error (404 included: the docs do not say whether the `call_id` of
+/// `POST /v1/call` is readable at once) ends the wait.
 #[derive(Debug, Clone)]
 #[must_use = "nothing happens until the wait is awaited"]
 pub struct WaitForCall {

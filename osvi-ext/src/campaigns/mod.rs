@@ -296,7 +296,9 @@ impl AddContacts {
 /// Waiting for a campaign's queues to drain, from [`Campaigns::wait_until_drained`]: polls
 /// the campaign status (every 15 s by default) until every queue of every upload is
 /// complete, then resolves to that status. Gives up after 6 hours by default with
-/// [`Error::Timeout`]. A campaign without uploads counts as drained.
+/// [`Error::Timeout`], after a last poll at the deadline itself; a poll that fails
+/// transiently (an unreadable answer, a timeout, a 5xx) is tried again within the deadline.
+/// A campaign without uploads counts as drained.
 #[derive(Debug, Clone)]
 #[must_use = "nothing happens until the wait is awaited"]
 pub struct WaitForDrain {
