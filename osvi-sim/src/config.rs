@@ -15,6 +15,7 @@
 //!   "seed": 42,
 //!   "ring_seconds": 2,
 //!   "talk_seconds": 20,
+//!   "call_list_delay_seconds": 2,
 //!   "faults": {"seed": 1, "all": {"server_error": 0.05}}
 //! }
 //! ```
@@ -97,6 +98,9 @@ pub struct Config {
     pub talk_seconds: u64,
     /// Simulated seconds between two calls of a campaign queue.
     pub campaign_spacing_seconds: u64,
+    /// Simulated seconds before a placed call appears in `GET /v1/calls` (default 0; the docs
+    /// do not say how soon a call is listed). `GET /v1/call/{id}` finds it at once.
+    pub call_list_delay_seconds: u64,
     /// Faults to inject (none by default); see [`crate::faults`].
     pub faults: crate::faults::Faults,
 }
@@ -137,6 +141,7 @@ impl Default for Config {
             ring_seconds: 2,
             talk_seconds: 20,
             campaign_spacing_seconds: 1,
+            call_list_delay_seconds: 0,
             faults: crate::faults::Faults::default(),
         }
     }

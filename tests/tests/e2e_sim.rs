@@ -909,3 +909,37 @@ async fn both_webhook_generations_are_sent_and_conform() {
         }
     }
 }
+
+/// `call_list_delay_seconds` holds a placed call back from `GET /v1/calls` for that long on
+/// the simulated clock (for testing lookups that must wait for a call to be listed); the call
+/// itself is readable at once, and the ledger has it.
+#[tokio::test]
+async fn a_list_visibility_delay_holds_new_calls_back_from_the_list() {
+    let config = Config {
+        call_list_delay_seconds: 2,
+        ..Config::default()
+    };
+    let sim = Simulator::builder().config(config).start().await.unwrap();
+    let client = client(&sim);
+    let created = client
+        .calls()
+        .create(AGENT, "9876543210", "IN")
+        .send()
+        .await
+        .unwrap();
+    let listed = |client: Client| async move {
+        let page = client.calls().list().agent(AGENT).page(1).await.unwrap();
+        page.items
+            .into_iter()
+            .map(|c| c.call_id)
+            .collect::<Vec<_>>()
+    };
+    assert!(listed(client.clone()).await.is_empty(), "not listed yet");
+    assert_eq!(
+        client.calls().get(&created.call_id).await.unwrap().call_id,
+        created.call_id
+    );
+    assert_eq!(sim.ledger().calls.len(), 1);
+    sim.advance(Duration::from_secs(2));
+    assert_eq!(listed(client.clone()).await, vec![created.call_id]);
+}

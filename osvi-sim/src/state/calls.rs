@@ -237,8 +237,10 @@ impl State {
             .status
             .as_deref()
             .map(|s| s.split(',').map(str::trim).collect());
+        let delay = seconds(self.config.call_list_delay_seconds);
         let matches = |c: &&CallRecord| {
-            statuses.as_ref().is_none_or(|s| s.contains(&c.status(now)))
+            later(c.created_at, delay) <= now
+                && statuses.as_ref().is_none_or(|s| s.contains(&c.status(now)))
                 && filter
                     .agent_uuid
                     .as_ref()
