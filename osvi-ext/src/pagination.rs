@@ -215,7 +215,8 @@ impl<W, T: FromWire<W>> FromWire<(Vec<W>, Option<types::PaginationMeta>)> for Pa
         (items, meta): (Vec<W>, Option<types::PaginationMeta>),
     ) -> std::result::Result<Self, String> {
         let meta = meta.unwrap_or_default();
-        let count = |v: Option<Lenient<i64>>| v?.into_read().and_then(|n| u64::try_from(n).ok());
+        let count =
+            |v: Option<Lenient<i64>>| crate::lenient::read(v).and_then(|n| u64::try_from(n).ok());
         Ok(Page {
             items: Vec::from_wire(items)?,
             meta: PageMeta {

@@ -56,14 +56,6 @@ impl<T> Lenient<T> {
             Lenient::Unread(_) => None,
         }
     }
-
-    /// The value sent, if it could not be read.
-    pub fn unread(&self) -> Option<&Value> {
-        match self {
-            Lenient::Read(_) => None,
-            Lenient::Unread(raw) => Some(raw.as_ref()),
-        }
-    }
 }
 
 /// The `success` of an answer that states it twice (top level and inside `data`, as older

@@ -142,41 +142,24 @@ fn session(chat_agent_id: i64) -> Value {
     json!({"id": SESSION_ID, "chat_agent_id": chat_agent_id, "customer_id": "c1", "status": "active"})
 }
 
+/// What `active_session(AGENT, ..)` makes of an answer whose `data` is `data`.
+async fn active_session_from(data: Value) -> osvi_ext::Result<osvi_ext::chat::ChatSession> {
+    let body = json!({"success": true, "data": data});
+    let server = answering(GET, "/v1/chat/session/active", 200, body).await;
+    client(&server).chat().active_session(AGENT, "c1").await
+}
+
 #[tokio::test]
 async fn one_agent_query_answered_with_a_map_gives_that_agents_session() {
     let other = "agent_x9KpL2Mn_41Tg83YWQNca-B_pe";
-    let data = json!({ AGENT: session(42), other: session(43) });
-    let server = answering(
-        GET,
-        "/v1/chat/session/active",
-        200,
-        json!({"success": true, "data": data}),
-    )
-    .await;
-    let found = client(&server)
-        .chat()
-        .active_session(AGENT, "c1")
-        .await
-        .unwrap();
-    assert_eq!(found.chat_agent_id, Some(42));
+    let found = active_session_from(json!({ AGENT: session(42), other: session(43) })).await;
+    assert_eq!(found.unwrap().chat_agent_id, Some(42));
 }
 
 #[tokio::test]
 async fn one_agent_query_answered_with_a_map_of_one_other_key_gives_that_session() {
-    let data = json!({ "some-other-key": session(42) });
-    let server = answering(
-        GET,
-        "/v1/chat/session/active",
-        200,
-        json!({"success": true, "data": data}),
-    )
-    .await;
-    let found = client(&server)
-        .chat()
-        .active_session(AGENT, "c1")
-        .await
-        .unwrap();
-    assert_eq!(found.chat_agent_id, Some(42));
+    let found = active_session_from(json!({ "some-other-key": session(42) })).await;
+    assert_eq!(found.unwrap().chat_agent_id, Some(42));
 }
 
 #[tokio::test]
@@ -215,18 +198,7 @@ async fn support_and_context_answers_without_their_echo_name_the_session_asked_f
 #[tokio::test]
 async fn one_agent_query_answered_with_other_agents_sessions_only_is_not_found() {
     let data = json!({ "agent_a": session(42), "agent_b": session(43) });
-    let server = answering(
-        GET,
-        "/v1/chat/session/active",
-        200,
-        json!({"success": true, "data": data}),
-    )
-    .await;
-    let err = client(&server)
-        .chat()
-        .active_session(AGENT, "c1")
-        .await
-        .unwrap_err();
+    let err = active_session_from(data).await.unwrap_err();
     assert!(
         matches!(&err, Error::NotFound(f) if f.status == 200
             && f.messages == [format!("no active session with `{AGENT}`: the answer lists sessions with 2 other agent(s)")]),
