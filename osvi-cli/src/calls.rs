@@ -6,8 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate};
 use clap::{Args, Subcommand};
 use futures::StreamExt as _;
-use osvi_ext::Client;
-use osvi_ext::calls::{CallStatus, CallType, DateBound, Redial};
+use osvi_ext::calls::{CallCreated, CallStatus, CallType, DateBound, Redial};
+use osvi_ext::{Client, ReconcilePolicy};
 use osvi_generated::spec::enums;
 
 use crate::exit::Failure;
@@ -82,6 +82,11 @@ pub struct CallBasics {
     /// Extra data for the agent's prompt, as KEY=VALUE (repeatable).
     #[arg(long, value_name = "KEY=VALUE", value_parser = crate::key_value)]
     pub(crate) data: Vec<(String, String)>,
+    /// When placing the call fails uncertainly and the call list shows it was not placed,
+    /// place it again (by default the command says "not placed" and exits with the
+    /// failure's code; see the SDK's ReconcilePolicy).
+    #[arg(long)]
+    pub(crate) resend_if_absent: bool,
 }
 
 impl CallBasics {
@@ -89,6 +94,28 @@ impl CallBasics {
     pub(crate) fn callee(&self) -> Result<(String, String), Failure> {
         split_to(&self.to)
     }
+
+    /// How an uncertain placement is settled: the client's policy, resending if asked.
+    pub(crate) fn reconcile_policy(&self, client: &Client) -> ReconcilePolicy {
+        let policy = client.reconcile_policy();
+        policy.resend_if_absent(self.resend_if_absent)
+    }
+}
+
+/// What placing a call prints: the id, and how it was settled when the placement's answer
+/// did not say (found in the call list after a failure, or placed again).
+pub(crate) fn placed(created: &CallCreated) -> String {
+    let Some(reconciled) = &created.reconciled else {
+        return format!("call {} placed", created.call_id);
+    };
+    let resent = match reconciled.placements {
+        1 => String::new(),
+        n => format!(", after {} placements found absent", n - 1),
+    };
+    format!(
+        "call {} placed: found in the call list ({} lookups{resent}) after the placement failed: {}",
+        created.call_id, reconciled.lookups, reconciled.after
+    )
 }
 
 /// `osvi calls create`
@@ -169,7 +196,7 @@ pub(crate) async fn run(cmd: CallsCommand, client: &Client, out: &Output) -> Res
     match cmd {
         CallsCommand::Create(args) => {
             let created = create(client, args)?.await?;
-            out.message(&format!("call {} placed", created.call_id), &created)
+            out.message(&placed(&created), &created)
         }
         CallsCommand::List(args) => list(client, args, out).await,
         CallsCommand::Get { call_id } => out.record(&calls.get(call_id).await?),
@@ -212,7 +239,11 @@ pub(crate) async fn run(cmd: CallsCommand, client: &Client, out: &Output) -> Res
 fn create(client: &Client, args: CreateArgs) -> Result<osvi_ext::calls::CreateCall, Failure> {
     let (country, digits) = args.basics.callee()?;
     let basics = args.basics;
-    let mut call = client.calls().create(basics.agent, digits, country);
+    let policy = basics.reconcile_policy(client);
+    let mut call = client
+        .calls()
+        .create(&basics.agent, digits, country)
+        .reconcile_policy(policy);
     if let Some(name) = basics.name {
         call = call.person_name(name);
     }

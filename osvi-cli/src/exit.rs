@@ -136,21 +136,10 @@ impl From<Error> for Failure {
     }
 }
 
-/// Whether the request behind `error` may have been carried out: it may have reached the
-/// server (`Error::may_have_reached_server`) and the server gave no definite refusal.
+/// Whether the request behind `error` may have been carried out: the SDK's
+/// `Error::is_uncertain`, or an upload that stored part of its contacts.
 fn may_have_acted(error: &Error) -> bool {
-    let undecided = matches!(
-        error,
-        Error::Timeout { .. }
-            | Error::Transport { .. }
-            | Error::Server(_)
-            | Error::RateLimited { .. }
-            | Error::UnexpectedStatus(_)
-            | Error::Redirect { .. }
-            | Error::AcceptedButUnreadable { .. }
-            | Error::PartialUpload { .. }
-    );
-    undecided && error.may_have_reached_server()
+    error.is_uncertain() || matches!(error, Error::PartialUpload { .. })
 }
 
 /// The exit code and kind of an SDK error.
@@ -162,9 +151,11 @@ fn classify(error: &Error) -> (u8, &'static str) {
         Error::RateLimited { .. } => (RATE_LIMITED, "rate_limited"),
         Error::Server(_) => (SERVER, "server"),
         Error::Timeout { .. } | Error::Transport { .. } => (NETWORK, "network"),
-        Error::AcceptedButUnreadable { .. } | Error::PartialUpload { .. } => {
-            (UNCERTAIN, "uncertain")
-        }
+        Error::AcceptedButUnreadable { .. }
+        | Error::PartialUpload { .. }
+        | Error::AmbiguousPlacement { .. }
+        | Error::Unreconciled { .. } => (UNCERTAIN, "uncertain"),
+        Error::NotPlaced { cause, .. } | Error::NotStored { cause, .. } => classify(cause),
         Error::Config { .. } => (USAGE, "config"),
         _ => (FAILURE, "failure"),
     }

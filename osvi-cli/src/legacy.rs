@@ -60,7 +60,10 @@ pub(crate) async fn run(cmd: LegacyCommand, client: &Client, out: &Output) -> Re
     match cmd {
         LegacyCommand::CreateCall(basics) => {
             let (country, digits) = basics.callee()?;
-            let mut call = legacy.create_call(basics.agent, digits, country);
+            let policy = basics.reconcile_policy(client);
+            let mut call = legacy
+                .create_call(&basics.agent, digits, country)
+                .reconcile_policy(policy);
             if let Some(name) = basics.name {
                 call = call.person_name(name);
             }
@@ -74,7 +77,7 @@ pub(crate) async fn run(cmd: LegacyCommand, client: &Client, out: &Output) -> Re
                 call = call.data(key, value);
             }
             let created = call.await?;
-            out.message(&format!("call {} placed", created.call_id), &created)
+            out.message(&crate::calls::placed(&created), &created)
         }
         LegacyCommand::ChatStart {
             agent,

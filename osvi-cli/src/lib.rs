@@ -82,6 +82,10 @@ pub struct Global {
     /// retries).
     #[arg(long, global = true, value_name = "N", default_value_t = osvi_ext::RetryPolicy::default().attempts())]
     pub attempts: u32,
+    /// Seconds to look for a call placement or contact upload whose outcome was uncertain
+    /// (in the call list, in the campaign status) before deciding it did not happen.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10)]
+    pub reconcile_window: u64,
 }
 
 impl Global {
@@ -105,9 +109,12 @@ impl Global {
             .token(token)
             .base_url(&self.base_url);
         let policy = osvi_ext::RetryPolicy::default().max_attempts(self.attempts);
+        let reconcile =
+            osvi_ext::ReconcilePolicy::default().window(Duration::from_secs(self.reconcile_window));
         Ok(builder
             .timeout(Duration::from_secs(self.timeout))
             .retry_policy(policy)
+            .reconcile_policy(reconcile)
             .build()?)
     }
 }

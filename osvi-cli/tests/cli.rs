@@ -970,9 +970,92 @@ fn formatted_numbers_are_accepted_and_unstored_contacts_are_reported() {
     assert_eq!(sim.sim.ledger().contacts_stored, 10);
 }
 
+/// A placement whose outcome is uncertain is looked up in the call list: found, it succeeds
+/// and says so; absent, it is "not placed" with the failure's own code (7 for a 5xx), and
+/// nobody was dialed.
+#[test]
+fn an_uncertain_placement_is_looked_up_and_the_outcome_printed() {
+    let mut faults = Faults::default();
+    faults
+        .routes
+        .insert("create_call".into(), always(|r| r.reset_after = 1.0));
+    faults.routes.insert(
+        "legacy_create_call".into(),
+        always(|r| r.server_error = 1.0),
+    );
+    let sim = Sim::with(Simulator::builder().faults(faults));
+    let run = |args: &[&str]| {
+        let output = sim.osvi().args(args).output().expect("run osvi");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), stdout, stderr)
+    };
+    let (code, stdout, stderr) =
+        run(&["calls", "create", "--agent", AGENT, "--to", "IN:9876543210"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let ledger = sim.sim.ledger();
+    assert_eq!(ledger.calls.len(), 1, "the call was placed once");
+    let id = &ledger.calls[0].call_id;
+    assert!(
+        stdout.starts_with(&format!(
+            "call {id} placed: found in the call list (1 lookups) after the placement failed: transport error"
+        )),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(&[
+        "--json",
+        "calls",
+        "create",
+        "--agent",
+        AGENT,
+        "--to",
+        "IN:9876543211",
+    ]);
+    assert_eq!(code, Some(0));
+    let printed: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    assert_eq!(printed["reconciled"]["placements"], 1, "{printed}");
+
+    let legacy = [
+        "legacy",
+        "create-call",
+        "--agent",
+        AGENT,
+        "--to",
+        "IN:9876500099",
+        "--reconcile-window",
+        "1",
+    ];
+    let (code, _, stderr) = run(&legacy);
+    assert_eq!(code, Some(7), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: the call was not placed: placing it failed (server error: HTTP 503"
+        ),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&[&legacy[..], &["--resend-if-absent"]].concat());
+    assert_eq!(
+        code,
+        Some(7),
+        "placed 3 times, answered 503 each time: {stderr}"
+    );
+    let ledger = sim.sim.ledger();
+    assert_eq!(ledger.calls.len(), 2, "the 503s dialed nobody");
+    let legacy_faults = ledger
+        .faults
+        .iter()
+        .filter(|f| f.operation == "legacy_create_call")
+        .count();
+    assert_eq!(
+        legacy_faults,
+        1 + 3,
+        "one placement, then three with resending"
+    );
+}
+
 /// A write whose connection breaks after the server acted exits 9 ("uncertain"), never 8: a
 /// script that retries on 8 must not dial the person again. A read failing the same way is
-/// still 8, and a 5xx on a write is 9 too.
+/// still 8, and a 5xx on a write is 9 too. A placement is 9 when its lookup fails as well.
 #[test]
 fn a_write_that_may_have_reached_the_server_exits_9_never_8() {
     let mut faults = Faults::default();
@@ -981,6 +1064,8 @@ fn a_write_that_may_have_reached_the_server_exits_9_never_8() {
         "add_campaign_contacts",
         "get_call",
         "add_dnd_number",
+        "list_calls",
+        "get_campaign_status",
     ] {
         faults
             .routes
@@ -996,16 +1081,30 @@ fn a_write_that_may_have_reached_the_server_exits_9_never_8() {
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         (output.status.code(), stderr)
     };
-    let (code, stderr) = run(&["calls", "create", "--agent", AGENT, "--to", "IN:9876543210"]);
+    let (code, stderr) = run(&[
+        "calls",
+        "create",
+        "--agent",
+        AGENT,
+        "--to",
+        "IN:9876543210",
+        "--reconcile-window",
+        "1",
+    ]);
     assert_eq!(code, Some(9), "{stderr}");
-    assert!(stderr.contains("may have reached the server"), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: the request may have been carried out: it failed (transport error: create_call"
+        ) && stderr.contains("looking it up failed too (transport error: list_calls"),
+        "{stderr}"
+    );
     assert_eq!(sim.sim.ledger().calls.len(), 1, "the call was placed");
 
     let dir = tempfile::tempdir().expect("temp dir");
     let csv = dir.path().join("contacts.csv");
     std::fs::write(&csv, "phone\n+919876500011\n+919876500012\n").expect("csv");
     let path = csv.to_str().expect("utf-8 path");
-    let (code, stderr) = add_contacts(&sim, &[], path);
+    let (code, stderr) = add_contacts(&sim, &["--reconcile-window", "1"], path);
     assert_eq!(code, Some(9), "{stderr}");
     let (code, stderr) = run(&["dnd", "add", "--agent", AGENT, "+919876500013"]);
     assert_eq!(code, Some(9), "{stderr}");
@@ -1016,6 +1115,8 @@ fn a_write_that_may_have_reached_the_server_exits_9_never_8() {
         AGENT,
         "--to",
         "IN:9876543210",
+        "--reconcile-window",
+        "1",
     ]);
     assert_eq!(code, Some(9), "{stderr}");
 

@@ -27,7 +27,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use osvi_generated::spec::API_TOKEN_HEADER;
 
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
+use crate::retry::{ReconcilePolicy, RetryPolicy};
 use crate::transport::Api;
 use crate::transport::exchange::{MAX_BODY_BYTES, Transport};
 
@@ -47,6 +47,8 @@ pub const TOKEN_LENGTH: usize = 16;
 pub struct Client {
     pub(crate) inner: Arc<Transport>,
     pub(crate) policy: RetryPolicy,
+    /// What an uncertain call placement does: look the call up (see [`ReconcilePolicy`]).
+    pub(crate) reconcile: ReconcilePolicy,
     /// A per-request timeout replacing the HTTP client's, set by [`Client::with_timeout`].
     pub(crate) timeout: Option<Duration>,
 }
@@ -57,6 +59,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("token", &"<redacted>")
             .field("retry_policy", &self.policy)
+            .field("reconcile_policy", &self.reconcile)
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -108,6 +111,19 @@ impl Client {
         self.policy
     }
 
+    /// A client that settles uncertain call placements by `policy`, sharing everything else
+    /// with `self`. Use it for one call or keep it; see [`ReconcilePolicy`].
+    pub fn with_reconcile_policy(&self, policy: ReconcilePolicy) -> Client {
+        let mut client = self.clone();
+        client.reconcile = policy;
+        client
+    }
+
+    /// How this client settles uncertain call placements.
+    pub fn reconcile_policy(&self) -> ReconcilePolicy {
+        self.reconcile
+    }
+
     /// The generated client for one call of `operation`, sending through this client.
     pub(crate) fn api(&self, operation: &'static osvi_generated::Operation) -> Api {
         Api::new(&self.inner, self.policy, self.timeout, operation)
@@ -130,6 +146,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     http: Option<reqwest::ClientBuilder>,
     retry_policy: Option<RetryPolicy>,
+    reconcile_policy: Option<ReconcilePolicy>,
     max_response_bytes: Option<usize>,
 }
 
@@ -142,6 +159,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("retry_policy", &self.retry_policy)
+            .field("reconcile_policy", &self.reconcile_policy)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
@@ -199,6 +217,13 @@ impl ClientBuilder {
         self
     }
 
+    /// How uncertain call placements are settled (default [`ReconcilePolicy::default`]:
+    /// look the call up for 10 s, no resend).
+    pub fn reconcile_policy(mut self, policy: ReconcilePolicy) -> Self {
+        self.reconcile_policy = Some(policy);
+        self
+    }
+
     /// The largest response body read (default 16 MiB); a larger one is an
     /// [`Error::Decode`] and the rest is not read.
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
@@ -239,6 +264,7 @@ impl ClientBuilder {
                 max_body_bytes: self.max_response_bytes.unwrap_or(MAX_BODY_BYTES),
             }),
             policy: self.retry_policy.unwrap_or_default(),
+            reconcile: self.reconcile_policy.unwrap_or_default(),
             timeout: None,
         })
     }

@@ -149,6 +149,47 @@ pub enum Error {
         /// The call.
         call_id: String,
     },
+    /// A call placement failed uncertainly (`cause`), and the SDK's lookups of the call list
+    /// ([`ReconcilePolicy`](crate::retry::ReconcilePolicy)) found no such call for `looked_for`,
+    /// up to the end of the window: **the call was not placed**, the person was not dialed
+    /// ([`Error::may_have_reached_server`] is `false`). Placing it again is safe as far as
+    /// the call list can tell (see the policy's limits).
+    NotPlaced {
+        /// The placement's own failure.
+        cause: Box<Error>,
+        /// How long the SDK looked.
+        looked_for: Duration,
+    },
+    /// A request of a contact upload failed uncertainly (`cause`), and the campaign status
+    /// shows no upload it made, up to the end of the
+    /// [`ReconcilePolicy`](crate::retry::ReconcilePolicy)'s window: **its contacts were not
+    /// stored** ([`Error::may_have_reached_server`] is `false`); they can be sent again.
+    /// Inside [`Error::PartialUpload`] when earlier requests stored theirs.
+    NotStored {
+        /// The request's own failure.
+        cause: Box<Error>,
+        /// How long the SDK looked.
+        looked_for: Duration,
+    },
+    /// A call placement (or a request of a contact upload) failed uncertainly (`cause`), and
+    /// the call list (the campaign status) shows more than one call (upload) that could be
+    /// it: the same agent calling the same number, or uploading to the campaign, since just
+    /// before it was sent. The SDK does not guess: check these before sending it again.
+    AmbiguousPlacement {
+        /// The placement's own failure.
+        cause: Box<Error>,
+        /// The ids of the candidate calls (or uploads), most recent first.
+        candidates: Vec<String>,
+    },
+    /// A call placement (or a request of a contact upload) failed uncertainly (`cause`), and
+    /// looking it up in the call list (the campaign status) failed too (`lookup`; for the
+    /// last lookup, at the window's end): it may or may not have been carried out.
+    Unreconciled {
+        /// The placement's own failure.
+        cause: Box<Error>,
+        /// Why the lookup failed.
+        lookup: Box<Error>,
+    },
     /// The client could not be built (bad token, base URL, TLS setup ...).
     Config {
         /// What is wrong.
@@ -351,6 +392,10 @@ impl Error {
                 Some(*status)
             }
             Error::PartialUpload { source, .. } => source.status(),
+            Error::NotPlaced { cause, .. }
+            | Error::NotStored { cause, .. }
+            | Error::AmbiguousPlacement { cause, .. }
+            | Error::Unreconciled { cause, .. } => cause.status(),
             other => other.failure().map(|f| f.status),
         }
     }
@@ -362,6 +407,10 @@ impl Error {
                 request_id.as_deref()
             }
             Error::PartialUpload { source, .. } => source.request_id(),
+            Error::NotPlaced { cause, .. }
+            | Error::NotStored { cause, .. }
+            | Error::AmbiguousPlacement { cause, .. }
+            | Error::Unreconciled { cause, .. } => cause.request_id(),
             other => other.failure().and_then(|f| f.request_id.as_deref()),
         }
     }
@@ -387,6 +436,10 @@ impl Error {
             Error::InvalidWebhook { .. } => "invalid_webhook",
             Error::PartialUpload { .. } => "partial_upload",
             Error::NoRecording { .. } => "no_recording",
+            Error::NotPlaced { .. } => "not_placed",
+            Error::NotStored { .. } => "not_stored",
+            Error::AmbiguousPlacement { .. } => "ambiguous_placement",
+            Error::Unreconciled { .. } => "unreconciled",
             Error::Config { .. } => "config",
         }
     }
@@ -397,14 +450,43 @@ impl Error {
     /// (refused, DNS). `true` for every answer of the server and for failures once the
     /// request may have been written (a reset connection, a timeout).
     ///
-    /// Before placing a call again after an error, check this: when it is `true`, look the
-    /// call up first ([`Calls::list`](crate::calls::Calls::list)).
+    /// For a call placement, the SDK has already looked the call up when this error comes
+    /// back (see [`ReconcilePolicy`](crate::retry::ReconcilePolicy)), and this answers what
+    /// you care about, whether the person may have been dialed: [`Error::NotPlaced`] is
+    /// `false`; [`Error::AmbiguousPlacement`] and [`Error::Unreconciled`] are `true`.
     pub fn may_have_reached_server(&self) -> bool {
         match self {
-            Error::Validation { .. } | Error::Config { .. } | Error::InvalidWebhook { .. } => false,
+            Error::Validation { .. }
+            | Error::Config { .. }
+            | Error::InvalidWebhook { .. }
+            | Error::NotPlaced { .. }
+            | Error::NotStored { .. } => false,
             Error::Transport { before_sending, .. } => !before_sending,
             _ => true,
         }
+    }
+
+    /// Whether the request may have been carried out although no answer said so: it may have
+    /// reached the server, and what came back was no definite refusal (a reset or timeout
+    /// after sending, a 5xx or 429, an undocumented status or redirect, an unreadable
+    /// answer, or a placement the SDK's lookups could not settle). A definite answer (400,
+    /// 401, 403, 404, 409, [`Error::NotPlaced`], [`Error::NotStored`]) is `false`. This is what triggers the
+    /// lookup of an uncertain call placement, and the command line's exit code 9.
+    pub fn is_uncertain(&self) -> bool {
+        let undecided = matches!(
+            self,
+            Error::Timeout { .. }
+                | Error::Transport { .. }
+                | Error::Server(_)
+                | Error::RateLimited { .. }
+                | Error::UnexpectedStatus(_)
+                | Error::Redirect { .. }
+                | Error::Decode { .. }
+                | Error::AcceptedButUnreadable { .. }
+                | Error::AmbiguousPlacement { .. }
+                | Error::Unreconciled { .. }
+        );
+        undecided && self.may_have_reached_server()
     }
 
     /// The server's messages (empty for errors without a server answer).
@@ -475,6 +557,26 @@ impl fmt::Display for Error {
                 "campaign upload stopped after the first {stored} contacts were stored: {source}"
             ),
             Error::NoRecording { call_id } => write!(f, "call {call_id} has no recording"),
+            Error::NotPlaced { cause, looked_for } => write!(
+                f,
+                "the call was not placed: placing it failed ({cause}) and no such call appeared in the call list within {} s",
+                looked_for.as_secs()
+            ),
+            Error::NotStored { cause, looked_for } => write!(
+                f,
+                "the contacts were not stored: the request failed ({cause}) and no upload of it appeared in the campaign status within {} s",
+                looked_for.as_secs()
+            ),
+            Error::AmbiguousPlacement { cause, candidates } => write!(
+                f,
+                "the request may have been carried out: it failed ({cause}) and {} calls or uploads could be its ({}); check them before sending it again",
+                candidates.len(),
+                candidates.join(", ")
+            ),
+            Error::Unreconciled { cause, lookup } => write!(
+                f,
+                "the request may have been carried out: it failed ({cause}) and looking it up failed too ({lookup})"
+            ),
             Error::Config { message } => write!(f, "invalid client configuration: {message}"),
         }
     }
@@ -500,6 +602,10 @@ impl std::error::Error for Error {
                 ..
             } => Some(source),
             Error::PartialUpload { source, .. } => Some(source.as_ref()),
+            Error::NotPlaced { cause, .. }
+            | Error::NotStored { cause, .. }
+            | Error::AmbiguousPlacement { cause, .. }
+            | Error::Unreconciled { cause, .. } => Some(cause.as_ref()),
             Error::Io { source, .. } => Some(source),
             _ => None,
         }

@@ -19,10 +19,12 @@ use osvi_generated::types;
 use serde_json::{Map, Value};
 
 use crate::calls::CallCreated;
+use crate::calls::reconcile::{self, Target};
 use crate::client::Client;
 use crate::error::Result;
 use crate::lenient::read;
 use crate::macros::awaitable;
+use crate::retry::ReconcilePolicy;
 use crate::validate;
 use crate::wire::Echo;
 use crate::wire::{Envelope, FromWire, echoes};
@@ -60,7 +62,7 @@ pub(crate) struct LegacyCallId(Option<String>);
 impl FromWire<LegacyCallId> for CallCreated {
     fn from_wire(id: LegacyCallId) -> std::result::Result<Self, String> {
         match id.0 {
-            Some(call_id) => Ok(CallCreated { call_id }),
+            Some(call_id) => Ok(CallCreated::new(call_id)),
             None => Err("the answer has no call id (neither `data.call_id` nor `call_id`)".into()),
         }
     }
@@ -196,6 +198,7 @@ impl Legacy<'_> {
                 person_name: None,
                 additional_data: Map::new(),
             },
+            reconcile: None,
         }
     }
 
@@ -427,6 +430,7 @@ awaitable!(
 pub struct LegacyCreateCall {
     client: Client,
     body: types::LegacyCallRequest,
+    reconcile: Option<ReconcilePolicy>,
 }
 
 impl LegacyCreateCall {
@@ -454,8 +458,16 @@ impl LegacyCreateCall {
         self
     }
 
+    /// How an uncertain outcome of this placement is settled, instead of the client's
+    /// [`ReconcilePolicy`].
+    pub fn reconcile_policy(mut self, policy: ReconcilePolicy) -> Self {
+        self.reconcile = Some(policy);
+        self
+    }
+
     /// Validates and places the call (sent once; retried only if it never reached the
-    /// server).
+    /// server; an uncertain outcome is looked up in `GET /v1/calls` as for
+    /// [`CreateCall`](crate::calls::CreateCall)).
     pub async fn send(self) -> Result<CallCreated> {
         use rules::legacy_call_request as rule;
         let mut body = self.body;
@@ -463,8 +475,20 @@ impl LegacyCreateCall {
         let code = validate::country_code("country_code", &body.country_code, &rule::COUNTRY_CODE)?;
         validate::string("phone_number", &body.phone_number, &rule::PHONE_NUMBER)?;
         body.country_code = code;
-        let api = self.client.api(&operations::LEGACY_CREATE_CALL);
-        api.run(|| api.raw().legacy_create_call().body(body.clone()).send())
-            .await
+        let target = Target {
+            agent_uuid: &body.agent_uuid,
+            phone_number: &body.phone_number,
+        };
+        let policy = self.reconcile.unwrap_or(self.client.reconcile);
+        let operation = &operations::LEGACY_CREATE_CALL;
+        reconcile::place(&self.client, policy, target, operation.id, || {
+            let api = self.client.api(operation);
+            let body = body.clone();
+            async move {
+                api.run(|| api.raw().legacy_create_call().body(body.clone()).send())
+                    .await
+            }
+        })
+        .await
     }
 }

@@ -89,5 +89,5 @@ pub use client::{
 };
 pub use error::{ApiFailure, Error, Result};
 pub use pagination::{Page, PageMeta};
-pub use retry::RetryPolicy;
+pub use retry::{ReconcilePolicy, RetryPolicy};
 pub use validate::{MAX_CONTACTS_PER_REQUEST, MAX_GREETING_CHARS};

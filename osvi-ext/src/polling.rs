@@ -1,11 +1,13 @@
 //! Polling until a condition holds, with growing intervals and a deadline; shared by
 //! [`WaitForCall`](crate::calls::WaitForCall) and
-//! [`WaitForDrain`](crate::campaigns::WaitForDrain). Sleeps on tokio's clock.
+//! [`WaitForDrain`](crate::campaigns::WaitForDrain); and the lookups that settle an
+//! uncertain write under a [`ReconcilePolicy`] ([`look_up`]). Sleeps on tokio's clock.
 
 use std::future::Future;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::retry::ReconcilePolicy;
 
 /// When to poll: the first interval, growth factor, longest interval and deadline.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +59,7 @@ where
 
 /// Whether a failed poll may well succeed when tried again: its answer could not be read, or
 /// the network or server failed. A read changes nothing, so trying again is safe.
-fn transient(error: &Error) -> bool {
+pub(crate) fn transient(error: &Error) -> bool {
     matches!(
         error,
         Error::Decode { .. }
@@ -66,4 +68,70 @@ fn transient(error: &Error) -> bool {
             | Error::Server(_)
             | Error::RateLimited { .. }
     )
+}
+
+/// Lookups tried at the window's end before a failing one ends the search.
+const FINAL_LOOKUPS: u32 = 3;
+
+/// What the lookups of an uncertain write found.
+pub(crate) enum Found<T> {
+    /// Exactly this one.
+    One(T),
+    /// Nothing, up to the window's end.
+    Nothing,
+    /// More than one candidate.
+    Several(Vec<T>),
+    /// A lookup failed for good.
+    Failed(Error),
+}
+
+/// Calls `candidates` until it finds something or the policy's window ends: at once, then
+/// after intervals growing from `first_interval` (×2, up to `max_interval`), the last at the
+/// window's end; counts each call in `lookups`. A transiently failing lookup does not end the
+/// search; at the window's end one is tried up to [`FINAL_LOOKUPS`] times, `first_interval`
+/// apart, since "nothing" needs a lookup that succeeded at the end.
+pub(crate) async fn look_up<T, F, Fut>(
+    policy: ReconcilePolicy,
+    lookups: &mut u32,
+    mut candidates: F,
+) -> Found<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Vec<T>>>,
+{
+    let started = tokio::time::Instant::now();
+    let mut interval = policy.first_interval;
+    let mut failed_at_end = 0;
+    loop {
+        let at_end = started.elapsed() >= policy.window;
+        *lookups += 1;
+        match candidates().await {
+            Ok(mut found) if found.len() == 1 => return Found::One(found.remove(0)),
+            Ok(found) if found.len() > 1 => return Found::Several(found),
+            Ok(_) if at_end => return Found::Nothing,
+            Ok(_) => tracing::debug!(lookup = *lookups, "osvi lookup: nothing yet"),
+            Err(error) if !transient(&error) => return Found::Failed(error),
+            Err(error) => {
+                tracing::debug!(
+                    lookup = *lookups,
+                    error = error.kind(),
+                    "osvi lookup failed"
+                );
+                if at_end {
+                    failed_at_end += 1;
+                    if failed_at_end >= FINAL_LOOKUPS {
+                        return Found::Failed(error);
+                    }
+                }
+            }
+        }
+        let remaining = policy.window.saturating_sub(started.elapsed());
+        // Past the window's end only a failed lookup is tried again, soon.
+        let wait = match remaining.is_zero() {
+            true => policy.first_interval,
+            false => interval.min(remaining),
+        };
+        tokio::time::sleep(wait).await;
+        interval = interval.saturating_mul(2).min(policy.max_interval);
+    }
 }

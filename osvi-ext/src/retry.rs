@@ -37,6 +37,7 @@
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
+use chrono::{DateTime, Utc};
 
 use osvi_generated::{Operation, PlacesCalls};
 
@@ -176,6 +177,142 @@ impl RetryPolicy {
     }
 }
 
+/// What the SDK does when placing a call ends in an uncertain failure (a reset or timeout
+/// after sending, a 5xx or 429, an unreadable answer): instead of resending, which could dial
+/// the person twice, it **looks the call up** in `GET /v1/calls` (the agent, the phone
+/// number, outbound, created at or after the moment the first attempt was sent, less
+/// [`clock_skew`](ReconcilePolicy::clock_skew)) for up to
+/// [`window`](ReconcilePolicy::window), polling from
+/// [`first_interval`](ReconcilePolicy::first_interval) doubling up to
+/// [`max_interval`](ReconcilePolicy::max_interval), and once more at the window's end:
+///
+/// - **one match**: the call was placed; you get it, with
+///   [`CallCreated::reconciled`](crate::calls::CallCreated::reconciled) saying so;
+/// - **no match** by the end of the window: the call was not placed,
+///   [`Error::NotPlaced`], whose
+///   [`may_have_reached_server`](Error::may_have_reached_server) is `false`; with
+///   [`resend_if_absent`](ReconcilePolicy::resend_if_absent) the SDK places it again
+///   instead (at most [`MAX_PLACEMENTS`](ReconcilePolicy::MAX_PLACEMENTS) placements in all,
+///   each reconciled the same way);
+/// - **several candidates** (the same person called by the same agent just now):
+///   no guess, [`Error::AmbiguousPlacement`] with their ids;
+/// - **the lookups fail** (or the last one, at the window's end, does):
+///   [`Error::Unreconciled`], with the placement's and the lookup's errors.
+///
+/// The lookups are reads: each is retried as reads are under the [`RetryPolicy`], and a
+/// lookup that fails transiently does not end the window. Everything is logged in `tracing`
+/// (`osvi.reconcile` events: outcome, lookups, candidates; never the phone number).
+///
+/// **Limits.** "Not placed" rests on the assumption that a placed call is listed within the
+/// window: the docs do not say how soon a call appears in the list. A call placed to the
+/// same person by the same agent within `clock_skew` before this one, or concurrently with
+/// it, is a candidate too (so the answer is [`Error::AmbiguousPlacement`] where the SDK
+/// cannot tell them apart, or, if this placement did not go through, the other call).
+///
+/// Set per client ([`ClientBuilder::reconcile_policy`](crate::ClientBuilder::reconcile_policy),
+/// [`Client::with_reconcile_policy`](crate::Client::with_reconcile_policy)) or per call
+/// ([`CreateCall::reconcile_policy`](crate::calls::CreateCall::reconcile_policy)).
+///
+/// ```
+/// use std::time::Duration;
+/// use osvi_ext::retry::ReconcilePolicy;
+/// let patient = ReconcilePolicy::default().window(Duration::from_secs(60));
+/// let exactly_once = ReconcilePolicy::default().resend_if_absent(true);
+/// let old_behaviour = ReconcilePolicy::off(); // return the uncertain error as is
+/// # let _ = (patient, exactly_once, old_behaviour);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconcilePolicy {
+    pub(crate) enabled: bool,
+    pub(crate) window: Duration,
+    pub(crate) first_interval: Duration,
+    pub(crate) max_interval: Duration,
+    pub(crate) clock_skew: Duration,
+    pub(crate) resend_if_absent: bool,
+}
+
+impl Default for ReconcilePolicy {
+    /// Look for 10 s (polls at 0, 0.5, 1.5, 3.5, 7.5 and 10 s), a 2 s clock-skew margin (for
+    /// a server clock slightly behind yours and `created_at` given in whole seconds), no
+    /// resend.
+    ///
+    /// Resending is off by default because the docs do not say how soon a placed call is
+    /// listed: if OSVI ever lists a call later than the window, a resend would dial that
+    /// person a second time, the one thing the SDK must never do. So by default the SDK tells
+    /// you "not placed" ([`Error::NotPlaced`]) and leaves the decision to you; switch
+    /// [`resend_if_absent`](ReconcilePolicy::resend_if_absent) on when you would rather
+    /// risk that than a dropped call.
+    fn default() -> Self {
+        ReconcilePolicy {
+            enabled: true,
+            window: Duration::from_secs(10),
+            first_interval: Duration::from_millis(500),
+            max_interval: Duration::from_secs(4),
+            clock_skew: Duration::from_secs(2),
+            resend_if_absent: false,
+        }
+    }
+}
+
+impl ReconcilePolicy {
+    /// The most placements of one call when resending is on: the first and two resends.
+    pub const MAX_PLACEMENTS: u32 = 3;
+
+    /// No lookups: an uncertain placement is returned as its error, as it came.
+    pub fn off() -> Self {
+        ReconcilePolicy {
+            enabled: false,
+            ..ReconcilePolicy::default()
+        }
+    }
+
+    /// How long the SDK keeps looking, counted from the failure.
+    pub fn window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// The wait before the second lookup; each further wait doubles, up to
+    /// [`max_interval`](ReconcilePolicy::max_interval).
+    pub fn first_interval(mut self, interval: Duration) -> Self {
+        self.first_interval = interval;
+        self
+    }
+
+    /// The longest wait between two lookups.
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+
+    /// How far before the first attempt was sent a call's `created_at` may be and still be
+    /// this call: the margin for a server clock behind yours.
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew = skew;
+        self
+    }
+
+    /// Places the call again when the lookups show it was not placed (see the type's docs
+    /// for why this is off by default).
+    pub fn resend_if_absent(mut self, resend: bool) -> Self {
+        self.resend_if_absent = resend;
+        self
+    }
+
+    /// Whether uncertain placements are looked up at all.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The earliest `created_at` a write sent at `sent` may show: `sent` less the skew.
+    pub(crate) fn earliest(&self, sent: DateTime<Utc>) -> DateTime<Utc> {
+        chrono::Duration::from_std(self.clock_skew)
+            .ok()
+            .and_then(|skew| sent.checked_sub_signed(skew))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}
+
 /// Failures worth another try for a request that is safe to repeat.
 fn is_transient(error: &Error) -> bool {
     match error {
@@ -247,6 +384,16 @@ mod tests {
                 "{e:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_skew_margin_moves_the_earliest_creation_back() {
+        let sent = DateTime::parse_from_rfc3339("2026-06-12T09:30:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .ok();
+        let policy = ReconcilePolicy::default().clock_skew(Duration::from_secs(5));
+        let bound = sent.map(|s| policy.earliest(s).to_rfc3339());
+        assert_eq!(bound.as_deref(), Some("2026-06-12T09:29:55+00:00"));
     }
 
     #[test]

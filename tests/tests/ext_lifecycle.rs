@@ -482,15 +482,36 @@ async fn contacts_25001_go_in_3_ordered_requests_with_a_merged_summary() {
     );
 }
 
-#[tokio::test]
+/// A campaign status listing uploads `ids`, all by `AGENT` and created just now.
+fn status_with_uploads(ids: &[i64]) -> Reply {
+    let now = chrono::Utc::now().to_rfc3339();
+    let uploads: Vec<_> = ids
+        .iter()
+        .map(|id| json!({"campaign_upload_id": id, "agent_uuid": AGENT, "created_at": now, "queues": []}))
+        .collect();
+    Reply::json(
+        200,
+        json!({"success": true, "data": {"campaign": {"id": 7}, "uploads": uploads}}),
+    )
+}
+
+/// The request lines a scripted server saw.
+fn request_lines(server: &Scripted) -> Vec<String> {
+    let seen = server.seen.lock().unwrap();
+    seen.iter()
+        .map(|s| s.head.lines().next().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_failure_on_the_second_request_says_exactly_what_was_stored() {
+    // Request 2 answers 500; the campaign status, polled for the 10 s window, never shows an
+    // upload of it: its contacts were not stored, and nothing after it is sent.
     let failed = Reply::json(500, json!({"success": false, "error": "queue unavailable"}));
-    let server = Scripted::start(vec![
-        upload_summary(1, 10_000),
-        failed,
-        upload_summary(3, 5_001),
-    ])
-    .await;
+    let mut replies = vec![upload_summary(1, 10_000), failed];
+    replies.extend((0..6).map(|_| status_with_uploads(&[1])));
+    replies.push(upload_summary(3, 5_001));
+    let server = Scripted::start(replies).await;
     let err = client(&server.base_url)
         .campaigns()
         .add_contacts(AGENT, 7, contacts(25_001))
@@ -510,21 +531,65 @@ async fn a_failure_on_the_second_request_says_exactly_what_was_stored() {
             );
             assert_eq!(summary.campaign_upload_ids, vec![1]);
             assert_eq!(summary.contacts_received, Some(10_000));
+            let Error::NotStored { cause, looked_for } = source.as_ref() else {
+                panic!("{source:?}");
+            };
+            assert_eq!(*looked_for, std::time::Duration::from_secs(10));
             assert!(
-                matches!(source.as_ref(), Error::Server(f) if f.messages == vec!["queue unavailable"])
+                matches!(cause.as_ref(), Error::Server(f) if f.messages == vec!["queue unavailable"])
             );
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(err.status(), Some(500));
+    let mut expected = vec!["POST /v1/campaigns/7/contacts HTTP/1.1".to_string(); 2];
+    expected.extend((0..6).map(|_| "GET /v1/campaigns/7/status HTTP/1.1".to_string()));
     assert_eq!(
-        server.count(),
-        2,
+        request_lines(&server),
+        expected,
         "nothing is sent after the failure, and the enqueueing request is not repeated"
     );
     assert_eq!(
         err.to_string(),
-        "campaign upload stopped after the first 10000 contacts were stored: server error: HTTP 500: queue unavailable"
+        "campaign upload stopped after the first 10000 contacts were stored: the contacts were not stored: the request failed (server error: HTTP 500: queue unavailable) and no upload of it appeared in the campaign status within 10 s"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_found_stored_by_its_lookup_is_not_resent_and_the_upload_goes_on() {
+    let server = Scripted::start(vec![
+        upload_summary(1, 10_000),
+        Reply::CloseAfterRequest,
+        status_with_uploads(&[1, 2]),
+        upload_summary(3, 5_001),
+    ])
+    .await;
+    let added = client(&server.base_url)
+        .campaigns()
+        .add_contacts(AGENT, 7, contacts(25_001))
+        .enqueue(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.campaign_upload_ids, vec![1, 2, 3]);
+    assert_eq!(
+        added.contacts_received, None,
+        "request 2's counts are unknown"
+    );
+    let post = "POST /v1/campaigns/7/contacts HTTP/1.1".to_string();
+    assert_eq!(
+        request_lines(&server),
+        [
+            post.clone(),
+            post.clone(),
+            "GET /v1/campaigns/7/status HTTP/1.1".to_string(),
+            post
+        ]
+    );
+    let seen = server.seen.lock().unwrap();
+    assert!(
+        seen[3].body.contains("\"9800020000\"") && !seen[3].body.contains("\"9800019999\""),
+        "request 3 carries contacts 20000.., request 2's are not resent"
     );
 }
 

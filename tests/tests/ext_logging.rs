@@ -107,3 +107,59 @@ async fn info_logs_name_the_operation_and_hide_private_data() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_reconciled_placement_logs_what_the_sdk_did_without_the_number() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let listed = json!({"call_id": "c-1", "agent_uuid": AGENT, "phone_number": "+919876543210",
+                        "call_type": "outbound", "created_at": chrono::Utc::now().to_rfc3339()});
+    let server = Scripted::start(vec![
+        Reply::CloseAfterRequest,
+        Reply::json(
+            200,
+            json!({"success": true, "data": [listed], "meta": {"total_pages": 1}}),
+        ),
+    ])
+    .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(&server.base_url)
+        .build()
+        .unwrap();
+    let created = client
+        .calls()
+        .create(AGENT, "9876543210", "IN")
+        .person_name("John Doe")
+        .await
+        .unwrap();
+    assert_eq!(created.call_id, "c-1");
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "osvi call placement uncertain, looking the call up",
+        "error=\"transport\"",
+        "window_ms=10000",
+        "osvi call placement reconciled",
+        "outcome=\"found\"",
+        "lookups=1",
+        "operation=\"list_calls\"",
+    ] {
+        assert!(
+            logs.contains(expected),
+            "missing {expected:?} in logs:\n{logs}"
+        );
+    }
+    for private in [TOKEN, "9876543210", "John Doe"] {
+        assert!(
+            !logs.contains(private),
+            "{private:?} leaked into the logs:\n{logs}"
+        );
+    }
+}

@@ -38,9 +38,11 @@ async fn a_placed_call_whose_answer_has_no_id_is_accepted_not_failed() {
                 .body(r#"{"success":true,"data":{}}"#);
         })
         .await;
+    // Without the lookup that settles an uncertain placement (ext_reconcile.rs tests it).
     let err = eager_client(&server)
         .calls()
         .create(AGENT, "9876543210", "IN")
+        .reconcile_policy(osvi_ext::ReconcilePolicy::off())
         .send()
         .await
         .unwrap_err();

@@ -3,9 +3,12 @@
 //!
 //! - 1,000 call placements and 1,000 reads from 8 concurrent clients through 10% injected
 //!   faults (resets before and after acting, 503, 429, latency, truncated, stalled, malformed
-//!   and endless bodies): nobody is dialed twice; every placement returns the call or an error
-//!   whose `may_have_reached_server()` agrees with the ledger; every read succeeds within the
-//!   retry budget or fails with a clear error; nothing hangs.
+//!   and endless bodies) with the SDK's default settings but a short timeout: nobody is
+//!   dialed twice; every uncertain placement is looked up, so each returns the call placed,
+//!   or "not placed" for a person not dialed, or (at most 1%) an error that says it could not
+//!   tell; every read succeeds within the retry budget or fails with a clear error; nothing
+//!   hangs. The same with a 2 s delay before the simulator lists a call, and with
+//!   `resend_if_absent`: then all 1,000 people are dialed exactly once.
 //! - A stalled body ends in `Error::Timeout` within the configured deadline.
 //! - An endless body ends in a decode error at the body limit, with bounded memory (measured
 //!   by a counting allocator).
@@ -17,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use osvi_ext::{Client, Error, RetryPolicy};
+use osvi_ext::{Client, Error, ReconcilePolicy, RetryPolicy};
 use osvi_sim::{FaultKind, FaultRates, Faults, Simulator};
 
 /// The system allocator, counting the bytes live and their peak.
@@ -45,8 +48,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// The tests of this file run one at a time: the memory test measures the whole process.
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// The memory test runs alone (it measures the whole process); the others may run together.
+static SERIAL: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
 /// The client's deadline for one request.
 const TIMEOUT: Duration = Duration::from_secs(2);
@@ -66,42 +69,65 @@ fn client(sim: &Simulator, policy: RetryPolicy) -> Client {
 
 /// Fails if `work` outlives every attempt's deadline plus the retry waits: nothing may hang.
 async fn bounded<T>(work: impl std::future::IntoFuture<Output = T>) -> T {
-    let budget = TIMEOUT * (ATTEMPTS + 1) + Duration::from_secs(5);
+    bounded_by(TIMEOUT * (ATTEMPTS + 1) + Duration::from_secs(5), work).await
+}
+
+/// Fails if `work` outlives `budget`.
+async fn bounded_by<T>(budget: Duration, work: impl std::future::IntoFuture<Output = T>) -> T {
     match tokio::time::timeout(budget, work).await {
         Ok(done) => done,
         Err(_) => panic!("a request hung for more than {budget:?}"),
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_thousand_calls_and_reads_through_ten_percent_faults() {
-    let _serial = SERIAL.lock().await;
+/// The longest one placement may take: its attempts, the reconciliation window with its
+/// lookups, and every resend.
+fn placement_budget() -> Duration {
+    // The default window is 10 s; each lookup may take 3 attempts of up to 2 pages.
+    let window = Duration::from_secs(10);
+    (TIMEOUT * 3 + window + TIMEOUT * 9) * ReconcilePolicy::MAX_PLACEMENTS
+}
+
+/// What a chaos run did: each placement's number and result, the reads, the ledger.
+struct Run {
+    creates: Vec<(String, osvi_ext::Result<osvi_ext::calls::CallCreated>)>,
+    reads: Vec<osvi_ext::Result<()>>,
+    ledger: osvi_sim::Ledger,
+}
+
+/// 1,000 placements (and 1,000 reads) from 8 concurrent clients through 10% faults of every
+/// kind on every route, with the SDK's default settings but a 2 s request timeout, the
+/// simulator listing a placed call after `list_delay` seconds, and `reconcile` deciding
+/// uncertain placements.
+async fn chaos(list_delay: u64, reconcile: ReconcilePolicy) -> Run {
     let faults = Faults {
         latency_ms: 300,
         retry_after_seconds: 0,
         stall_seconds: 30,
         ..Faults::uniform(0.10, 2026)
     };
+    let config = osvi_sim::Config {
+        call_list_delay_seconds: list_delay,
+        ..osvi_sim::Config::default()
+    };
     let sim = Simulator::builder()
+        .config(config)
         .faults(faults)
         .start()
         .await
         .expect("the simulator starts");
-    let policy = RetryPolicy::default()
-        .max_attempts(ATTEMPTS)
-        .base_delay(Duration::from_millis(5))
-        .max_delay(Duration::from_millis(50));
     let agent = sim.agents()[0].agent_id.clone();
     let mut tasks = Vec::new();
     for worker in 0..8u32 {
-        let client = client(&sim, policy);
+        let client = client(&sim, RetryPolicy::default()).with_reconcile_policy(reconcile);
         let agent = agent.clone();
         tasks.push(tokio::spawn(async move {
             let mut creates = Vec::new();
             let mut reads = Vec::new();
             for n in 0..125u32 {
                 let number = format!("98{:08}", worker * 125 + n);
-                let created = bounded(client.calls().create(&agent, &number, "IN")).await;
+                let placing = client.calls().create(&agent, &number, "IN");
+                let created = bounded_by(placement_budget(), placing).await;
                 let read = match n % 3 {
                     0 => bounded(client.agents().list_active()).await.map(drop),
                     1 => bounded(client.calls().list().per_page(5)).await.map(drop),
@@ -124,7 +150,6 @@ async fn a_thousand_calls_and_reads_through_ten_percent_faults() {
         reads.extend(r);
     }
     assert_eq!((creates.len(), reads.len()), (1000, 1000));
-
     let ledger = sim.ledger();
     let injected: HashSet<FaultKind> = ledger.faults.iter().map(|f| f.kind).collect();
     assert_eq!(
@@ -132,8 +157,30 @@ async fn a_thousand_calls_and_reads_through_ten_percent_faults() {
         FaultKind::ALL.len(),
         "every kind of fault was injected: {injected:?}"
     );
+    Run {
+        creates,
+        reads,
+        ledger,
+    }
+}
+
+/// How the placements of a run ended, each checked against the ledger.
+#[derive(Debug, Default)]
+struct Outcomes {
+    placed: usize,
+    reconciled: usize,
+    resent: usize,
+    not_placed: usize,
+    uncertain: usize,
+    refused_unsent: usize,
+}
+
+/// Checks every placement of `run` against the ledger: nobody dialed twice; a returned call
+/// is the one placed; a "not placed" person (or any error saying the request never reached
+/// the server) was not dialed; an uncertain error names its kind.
+fn check_placements(run: &Run) -> Outcomes {
     let mut dialed: HashMap<&str, Vec<&str>> = HashMap::new();
-    for call in &ledger.calls {
+    for call in &run.ledger.calls {
         dialed
             .entry(call.phone_number.as_str())
             .or_default()
@@ -141,71 +188,78 @@ async fn a_thousand_calls_and_reads_through_ten_percent_faults() {
     }
     let twice: Vec<_> = dialed.iter().filter(|(_, ids)| ids.len() > 1).collect();
     assert!(twice.is_empty(), "people dialed more than once: {twice:?}");
-
-    let (mut placed, mut refused_unsent, mut uncertain) = (0, 0, 0);
-    let (mut failed_but_dialed, mut failed_not_dialed) = (0, 0);
-    for (number, result) in &creates {
+    let mut outcomes = Outcomes::default();
+    for (number, result) in &run.creates {
         let person = format!("+91{number}");
-        let in_ledger = dialed.get(person.as_str());
+        let in_ledger = dialed.get(person.as_str()).map(|ids| ids.as_slice());
         match result {
             Ok(created) => {
-                placed += 1;
+                outcomes.placed += 1;
+                if let Some(how) = &created.reconciled {
+                    outcomes.reconciled += 1;
+                    if how.placements > 1 {
+                        outcomes.resent += 1;
+                    }
+                }
                 assert_eq!(
-                    in_ledger.map(|ids| ids.as_slice()),
+                    in_ledger,
                     Some([created.call_id.as_str()].as_slice()),
-                    "{person}: the call returned is the call placed"
+                    "{person}: the call returned is the call placed ({created:?})"
                 );
             }
             Err(error) if error.may_have_reached_server() => {
-                uncertain += 1;
+                outcomes.uncertain += 1;
                 assert!(
-                    matches!(
-                        error.kind(),
-                        "transport"
-                            | "timeout"
-                            | "server"
-                            | "rate_limited"
-                            | "accepted_but_unreadable"
-                    ),
-                    "{person}: {error:?}"
+                    matches!(error.kind(), "ambiguous_placement" | "unreconciled"),
+                    "{person}: an uncertain placement the SDK did not look up: {error:?}"
                 );
             }
             Err(error) => {
-                refused_unsent += 1;
+                match error {
+                    Error::NotPlaced { .. } => outcomes.not_placed += 1,
+                    _ => outcomes.refused_unsent += 1,
+                }
                 assert!(
                     in_ledger.is_none(),
-                    "{person}: the error says the request never reached the server, yet it was dialed: {error:?}"
+                    "{person}: the error says the person was not dialed, yet they were: {error:?}"
                 );
             }
         }
-        match (result.is_err(), in_ledger.is_some()) {
-            (true, true) => failed_but_dialed += 1,
-            (true, false) => failed_not_dialed += 1,
-            _ => {}
-        }
-        if result.is_err() && in_ledger.is_some() {
-            let error = result.as_ref().err();
-            assert!(
-                error.is_some_and(Error::may_have_reached_server),
-                "{person} was dialed but the error says it was not: {error:?}"
-            );
-        }
     }
-    assert_eq!(placed + uncertain + refused_unsent, 1000);
+    outcomes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_calls_and_reads_through_ten_percent_faults() {
+    let _serial = SERIAL.read().await;
+    let run = chaos(0, ReconcilePolicy::default()).await;
+    let outcomes = check_placements(&run);
     eprintln!(
-        "creates: {placed} placed, {uncertain} failed after maybe reaching the server \
-         ({failed_but_dialed} of all failures were dialed, {failed_not_dialed} not), \
-         {refused_unsent} failed before; {} faults injected; ledger: {} calls",
-        ledger.faults.len(),
-        ledger.calls.len()
+        "creates (defaults): {outcomes:?}; {} faults injected; ledger: {} calls",
+        run.ledger.faults.len(),
+        run.ledger.calls.len()
+    );
+    assert_eq!(
+        outcomes.placed + outcomes.not_placed,
+        1000 - outcomes.uncertain - outcomes.refused_unsent
     );
     assert!(
-        failed_but_dialed > 0 && failed_not_dialed > 0,
-        "both sides of the statement were exercised"
+        outcomes.reconciled > 0 && outcomes.not_placed > 0,
+        "both lookups' answers were exercised: {outcomes:?}"
     );
-    assert!(placed >= 850, "only {placed} of 1000 calls placed cleanly");
+    assert_eq!(outcomes.resent, 0, "resending is off by default");
+    assert!(
+        outcomes.uncertain <= 10,
+        "{} placements left uncertain",
+        outcomes.uncertain
+    );
+    assert_eq!(
+        run.ledger.calls.len(),
+        outcomes.placed,
+        "every call dialed was returned"
+    );
 
-    let failed: Vec<_> = reads.iter().filter_map(|r| r.as_ref().err()).collect();
+    let failed: Vec<_> = run.reads.iter().filter_map(|r| r.as_ref().err()).collect();
     for error in &failed {
         assert!(
             matches!(
@@ -219,8 +273,50 @@ async fn a_thousand_calls_and_reads_through_ten_percent_faults() {
     eprintln!("reads: {} of 1000 failed", failed.len());
     assert!(
         failed.len() <= 50,
-        "{} of 1000 reads failed despite {ATTEMPTS} attempts",
+        "{} of 1000 reads failed despite the default retries",
         failed.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_calls_with_a_two_second_list_delay() {
+    let _serial = SERIAL.read().await;
+    let run = chaos(2, ReconcilePolicy::default()).await;
+    let outcomes = check_placements(&run);
+    eprintln!(
+        "creates (list delay 2 s): {outcomes:?}; ledger: {} calls",
+        run.ledger.calls.len()
+    );
+    assert!(
+        outcomes.reconciled > 0 && outcomes.not_placed > 0,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.uncertain <= 10,
+        "{} placements left uncertain",
+        outcomes.uncertain
+    );
+    assert_eq!(
+        run.ledger.calls.len(),
+        outcomes.placed,
+        "every call dialed was returned"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_calls_with_resending_dial_everyone_exactly_once() {
+    let _serial = SERIAL.read().await;
+    let run = chaos(0, ReconcilePolicy::default().resend_if_absent(true)).await;
+    let outcomes = check_placements(&run);
+    eprintln!(
+        "creates (resend if absent): {outcomes:?}; ledger: {} calls",
+        run.ledger.calls.len()
+    );
+    assert!(outcomes.resent > 0, "{outcomes:?}");
+    assert_eq!(
+        (outcomes.placed, run.ledger.calls.len()),
+        (1000, 1000),
+        "everyone dialed exactly once: {outcomes:?}"
     );
 }
 
@@ -240,7 +336,7 @@ fn only(operation: &str, kind: FaultKind) -> Faults {
 
 #[tokio::test]
 async fn a_stalled_body_ends_in_a_timeout_within_the_deadline() {
-    let _serial = SERIAL.lock().await;
+    let _serial = SERIAL.read().await;
     let sim = Simulator::builder()
         .faults(only("list_active_agents", FaultKind::StalledBody))
         .start()
@@ -260,7 +356,7 @@ async fn a_stalled_body_ends_in_a_timeout_within_the_deadline() {
 
 #[tokio::test]
 async fn an_endless_body_stops_at_the_limit_with_bounded_memory() {
-    let _serial = SERIAL.lock().await;
+    let _serial = SERIAL.write().await;
     let sim = Simulator::builder()
         .faults(only("list_calls", FaultKind::EndlessBody))
         .start()
@@ -286,8 +382,8 @@ async fn an_endless_body_stops_at_the_limit_with_bounded_memory() {
 }
 
 #[tokio::test]
-async fn a_call_placed_before_the_connection_reset_is_reported_as_maybe_placed() {
-    let _serial = SERIAL.lock().await;
+async fn a_call_placed_before_the_connection_reset_is_found_by_its_lookup() {
+    let _serial = SERIAL.read().await;
     let sim = Simulator::builder()
         .faults(only("create_call", FaultKind::ResetAfter))
         .start()
@@ -295,7 +391,21 @@ async fn a_call_placed_before_the_connection_reset_is_reported_as_maybe_placed()
         .unwrap();
     let client = client(&sim, RetryPolicy::default());
     let agent = sim.agents()[0].agent_id.clone();
-    let err = bounded(client.calls().create(&agent, "9876543210", "IN"))
+    let created = bounded(client.calls().create(&agent, "9876543210", "IN"))
+        .await
+        .unwrap();
+    let ledger = sim.ledger();
+    assert_eq!(ledger.calls.len(), 1, "placed once, never resent");
+    assert_eq!(ledger.calls[0].phone_number, "+919876543210");
+    assert_eq!(created.call_id, ledger.calls[0].call_id);
+    let how = created.reconciled.expect("found by its lookup");
+    assert_eq!((how.placements, how.lookups), (1, 1));
+    assert!(how.after.starts_with("transport error"), "{}", how.after);
+    assert_eq!(ledger.faults.len(), 1);
+
+    // With the lookups off, the uncertain error comes back as it came.
+    let off = client.with_reconcile_policy(ReconcilePolicy::off());
+    let err = bounded(off.calls().create(&agent, "9876543211", "IN"))
         .await
         .unwrap_err();
     assert!(err.may_have_reached_server(), "{err:?}");
@@ -309,15 +419,12 @@ async fn a_call_placed_before_the_connection_reset_is_reported_as_maybe_placed()
         ),
         "{err:?}"
     );
-    let ledger = sim.ledger();
-    assert_eq!(ledger.calls.len(), 1, "placed once, never resent");
-    assert_eq!(ledger.calls[0].phone_number, "+919876543210");
-    assert_eq!(ledger.faults.len(), 1);
+    assert_eq!(sim.ledger().calls.len(), 2);
 }
 
 #[tokio::test]
-async fn contacts_stored_before_a_reset_are_in_the_ledger_and_the_error_says_so() {
-    let _serial = SERIAL.lock().await;
+async fn contacts_stored_before_a_reset_are_found_in_the_status_and_never_resent() {
+    let _serial = SERIAL.read().await;
     let upload = |policy: RetryPolicy| async move {
         let sim = Simulator::builder()
             .faults(only("add_campaign_contacts", FaultKind::ResetAfter))
@@ -330,18 +437,29 @@ async fn contacts_stored_before_a_reset_are_in_the_ledger_and_the_error_says_so(
         let sent = client(&sim, policy)
             .campaigns()
             .add_contacts(&agent, 7, contacts);
-        let err = bounded(sent).await.unwrap_err();
-        assert!(err.may_have_reached_server(), "{err:?}");
+        let result = bounded_by(Duration::from_secs(60), sent).await;
         let ledger = sim.ledger();
         assert!(ledger.calls.is_empty(), "without enqueue, nobody is dialed");
-        ledger.contacts_stored
+        (result, ledger.contacts_stored)
     };
-    // The default policy does not resend a write: stored once, and the error says it may be.
-    assert_eq!(upload(RetryPolicy::default()).await, 3);
-    // `retry_writes(true)` resends it, as documented: "their effect may then happen twice".
+    // The default policy does not resend a write; the lookup finds its upload in the status.
+    let (added, stored) = upload(RetryPolicy::default()).await;
+    assert_eq!(stored, 3);
+    let added = added.expect("found stored by the lookup");
+    assert_eq!(added.campaign_upload_ids.len(), 1);
+    assert_eq!(added.contacts_accepted, None, "its counts are unknown");
+    // `retry_writes(true)` resends it, as documented: "their effect may then happen twice";
+    // the lookup then sees one upload per attempt and does not guess.
     let resent = RetryPolicy::default()
         .retry_writes(true)
         .base_delay(Duration::from_millis(1));
     let attempts = RetryPolicy::default().attempts() as usize;
-    assert_eq!(upload(resent).await, 3 * attempts);
+    let (err, stored) = upload(resent).await;
+    assert_eq!(stored, 3 * attempts);
+    match err {
+        Err(Error::AmbiguousPlacement { candidates, .. }) => {
+            assert_eq!(candidates.len(), attempts)
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -7,9 +7,11 @@ use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::Result;
+use crate::retry::ReconcilePolicy;
 use crate::validate;
 
 use super::model::CallCreated;
+use super::reconcile::{self, Target};
 
 /// One data point the agent should extract during the call (`data_extraction[]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +151,7 @@ pub struct CreateCall {
     initial_greeting: Option<String>,
     overrides: Overrides,
     extraction: Vec<ExtractionField>,
+    reconcile: Option<ReconcilePolicy>,
 }
 
 impl CreateCall {
@@ -171,6 +174,7 @@ impl CreateCall {
             initial_greeting: None,
             overrides: Overrides::default(),
             extraction: Vec::new(),
+            reconcile: None,
         }
     }
 
@@ -237,12 +241,32 @@ impl CreateCall {
         self
     }
 
-    /// Validates every field (nothing is sent if one is wrong) and places the call.
+    /// How an uncertain outcome of this placement is settled, instead of the client's
+    /// [`ReconcilePolicy`] (e.g. `ReconcilePolicy::default().resend_if_absent(true)`).
+    pub fn reconcile_policy(mut self, policy: ReconcilePolicy) -> Self {
+        self.reconcile = Some(policy);
+        self
+    }
+
+    /// Validates every field (nothing is sent if one is wrong) and places the call; an
+    /// uncertain outcome is settled as the type's docs say.
     pub async fn send(self) -> Result<CallCreated> {
         let body = self.body()?;
-        let api = self.client.api(&operations::CREATE_CALL);
-        api.run(|| api.raw().create_call().body(body.clone()).send())
-            .await
+        let target = Target {
+            agent_uuid: &self.agent_uuid,
+            phone_number: &self.phone_number,
+        };
+        let policy = self.reconcile.unwrap_or(self.client.reconcile);
+        let operation = &operations::CREATE_CALL;
+        reconcile::place(&self.client, policy, target, operation.id, || {
+            let api = self.client.api(operation);
+            let body = body.clone();
+            async move {
+                api.run(|| api.raw().create_call().body(body.clone()).send())
+                    .await
+            }
+        })
+        .await
     }
 
     /// The checked request body.

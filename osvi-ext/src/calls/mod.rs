@@ -31,11 +31,13 @@
 mod create;
 mod list;
 pub(crate) mod model;
+pub(crate) mod reconcile;
 
 pub use create::{CreateCall, ExtractionField, Redial};
 pub use list::{DateBound, ListCalls};
 pub use model::{
-    Call, CallCreated, CallStatus, CallTag, CallType, Recording, Transcript, TranscriptTurn,
+    Call, CallCreated, CallStatus, CallTag, CallType, Reconciled, Recording, Transcript,
+    TranscriptTurn,
 };
 
 use osvi_generated::spec::operations;

@@ -55,13 +55,44 @@ string_enum! {
 pub struct CallCreated {
     /// The new call's id.
     pub call_id: String,
+    /// `Some` when the placement's answer did not say it succeeded and the SDK settled it by
+    /// looking the call up (see [`ReconcilePolicy`](crate::retry::ReconcilePolicy)); `None`
+    /// for a plain success.
+    pub reconciled: Option<Reconciled>,
+}
+
+impl CallCreated {
+    /// A plainly successful placement of `call_id`.
+    pub(crate) fn new(call_id: String) -> Self {
+        CallCreated {
+            call_id,
+            reconciled: None,
+        }
+    }
+
+    /// Whether the SDK found this call by looking it up after an uncertain failure.
+    pub fn was_reconciled(&self) -> bool {
+        self.reconciled.is_some()
+    }
+}
+
+/// How an uncertain placement was settled, in [`CallCreated::reconciled`].
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Reconciled {
+    /// The failure that made the first placement uncertain, in words.
+    pub after: String,
+    /// The lookups of the call list it took, over every placement.
+    pub lookups: u32,
+    /// Placements sent: 1, or more when [`resend_if_absent`](crate::retry::ReconcilePolicy::resend_if_absent)
+    /// placed the call again after finding it absent (the call returned is the last one's).
+    pub placements: u32,
 }
 
 impl FromWire<types::CallResponseData> for CallCreated {
     fn from_wire(data: types::CallResponseData) -> std::result::Result<Self, String> {
-        Ok(CallCreated {
-            call_id: data.call_id,
-        })
+        Ok(CallCreated::new(data.call_id))
     }
 }
 

@@ -22,6 +22,7 @@
 //! ```
 
 pub(crate) mod model;
+mod reconcile;
 
 pub use model::{
     CampaignQueue, CampaignState, CampaignStatus, CampaignUpload, ContactsAdded, UploadProgress,
@@ -36,6 +37,7 @@ use serde_json::{Map, Value};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::awaitable;
+use crate::retry::ReconcilePolicy;
 use crate::validate;
 
 /// A contact for a campaign: a phone number, a name, and prompt variables.
@@ -124,6 +126,7 @@ impl Campaigns<'_> {
             contacts: contacts.into_iter().collect(),
             enqueue: false,
             on_progress: None,
+            reconcile: None,
         }
     }
 
@@ -186,6 +189,7 @@ pub struct AddContacts {
     contacts: Vec<Contact>,
     enqueue: bool,
     on_progress: Option<Arc<dyn Fn(UploadProgress) + Send + Sync>>,
+    reconcile: Option<ReconcilePolicy>,
 }
 
 impl std::fmt::Debug for AddContacts {
@@ -207,6 +211,14 @@ impl AddContacts {
         self
     }
 
+    /// How an uncertain request of this upload is settled, instead of the client's
+    /// [`ReconcilePolicy`] (its `resend_if_absent` does not apply to uploads: a request found
+    /// not stored is returned as [`Error::NotStored`], for you to send again).
+    pub fn reconcile_policy(mut self, policy: ReconcilePolicy) -> Self {
+        self.reconcile = Some(policy);
+        self
+    }
+
     /// Calls `report` after each request with the progress so far.
     pub fn on_progress(mut self, report: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
         self.on_progress = Some(Arc::new(report));
@@ -224,6 +236,14 @@ impl AddContacts {
     /// A request the server accepted (`2xx`) but whose answer could not be read stored its
     /// contacts: with one request that is [`Error::AcceptedButUnreadable`]; with several, the
     /// upload carries on and the summary's counts are `None` (unknown).
+    ///
+    /// A request whose outcome is uncertain (a reset or timeout after sending, a 5xx or 429)
+    /// is never resent blindly: the SDK first looks for the upload it would have made in the
+    /// campaign status, as the [`ReconcilePolicy`] says. Found, its contacts count as stored
+    /// (their counts unknown) and the upload carries on; absent, the error is
+    /// [`Error::NotStored`] (inside [`Error::PartialUpload`] after earlier requests), so the
+    /// rest can be sent again; where the status cannot tell, [`Error::AmbiguousPlacement`]
+    /// or [`Error::Unreconciled`].
     pub async fn send(self) -> Result<ContactsAdded> {
         use rules::campaign_contacts_request as rule;
         validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
@@ -254,6 +274,7 @@ impl AddContacts {
                 .client
                 .api(&operations::ADD_CAMPAIGN_CONTACTS)
                 .body_flag(self.enqueue);
+            let sent_at = chrono::Utc::now();
             let sent = api
                 .run(|| {
                     api.raw()
@@ -269,14 +290,17 @@ impl AddContacts {
                 Err(Error::AcceptedButUnreadable { .. }) if requests_total > 1 => {
                     ContactsAdded::unknown()
                 }
-                Err(error) if stored == 0 => return Err(error),
-                Err(error) => {
-                    return Err(Error::PartialUpload {
-                        stored,
-                        summary: Box::new(summary),
-                        source: Box::new(error),
-                    });
-                }
+                Err(error) => match self.settle(error, sent_at, &summary).await {
+                    Ok(upload) => ContactsAdded::stored_as(upload),
+                    Err(error) if stored == 0 => return Err(error),
+                    Err(error) => {
+                        return Err(Error::PartialUpload {
+                            stored,
+                            summary: Box::new(summary),
+                            source: Box::new(error),
+                        });
+                    }
+                },
             };
             summary.merge(part, index == 0);
             stored += chunk.len();
@@ -290,6 +314,24 @@ impl AddContacts {
             }
         }
         Ok(summary)
+    }
+
+    /// Settles the uncertain `error` of a request sent at `sent`: the upload it made, or
+    /// the error to return.
+    async fn settle(
+        &self,
+        error: Error,
+        sent: chrono::DateTime<chrono::Utc>,
+        summary: &ContactsAdded,
+    ) -> Result<i64> {
+        let policy = self.reconcile.unwrap_or(self.client.reconcile);
+        let chunk = reconcile::Chunk {
+            campaign_id: self.campaign_id,
+            agent_uuid: &self.agent_uuid,
+            sent,
+            known: &summary.campaign_upload_ids,
+        };
+        reconcile::settle(&self.client, policy, chunk, error).await
     }
 }
 

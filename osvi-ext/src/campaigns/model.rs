@@ -79,6 +79,14 @@ impl ContactsAdded {
         ContactsAdded::default()
     }
 
+    /// A request found stored as upload `id` by a lookup: its counts unknown.
+    pub(crate) fn stored_as(id: i64) -> Self {
+        ContactsAdded {
+            campaign_upload_ids: vec![id],
+            ..ContactsAdded::default()
+        }
+    }
+
     /// Adds the counts of a later request of the same upload; unknown stays unknown.
     pub(crate) fn merge(&mut self, part: ContactsAdded, first: bool) {
         fn sum(a: Option<i64>, b: Option<i64>) -> Option<i64> {
