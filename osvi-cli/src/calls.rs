@@ -354,10 +354,18 @@ async fn download(client: &Client, call_id: &str, file: &Path) -> Result<u64, Fa
     let cannot = |e: std::io::Error| Failure::io(format!("{}: {e}", partial.display()));
     let mut writer = tokio::fs::File::create(&partial).await.map_err(cannot)?;
     let spinner = crate::output::spinner(format!("downloading the recording of {call_id}"));
-    let written = client
-        .calls()
-        .download_recording(call_id, &mut writer)
-        .await;
+    let interrupts = crate::interrupt::Interrupts::listen();
+    let calls = client.calls();
+    let written = tokio::select! {
+        written = calls.download_recording(call_id, &mut writer) => written,
+        () = interrupts.nth(1) => {
+            spinner.finish_and_clear();
+            drop(writer);
+            let _ = tokio::fs::remove_file(&partial).await;
+            let message = format!("interrupted: nothing was written to {}", file.display());
+            return Err(Failure::interrupted(message));
+        }
+    };
     spinner.finish_and_clear();
     drop(writer);
     match written {

@@ -8,11 +8,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use clap::Subcommand;
-use osvi_ext::campaigns::Contact;
+use osvi_ext::campaigns::{Contact, ContactsAdded};
 use osvi_ext::{Client, Error};
 
 use crate::exit::Failure;
+use crate::interrupt::Interrupts;
 use crate::output::{Output, progress_bar, spinner};
 
 /// `osvi campaigns ...`
@@ -29,9 +33,15 @@ pub enum CampaignsCommand {
         /// The CSV file: a header row with `phone`, optionally `person_name` (or `name`), and
         /// any other columns as prompt variables.
         file: PathBuf,
-        /// Release the contacts to the calling queue at once.
+        /// Release the contacts to the calling queue at once. Every contact of the file is
+        /// called: running the same file again calls them again (the command warns when the
+        /// campaign already holds uploads).
         #[arg(long)]
         enqueue: bool,
+        /// Upload only the rows from this line of the file on (the line an interrupted or
+        /// failed upload names), to resume it.
+        #[arg(long, value_name = "LINE")]
+        from_line: Option<u64>,
     },
     /// A campaign's settings, call outcomes and queues.
     Status {
@@ -70,17 +80,13 @@ pub(crate) async fn run(
             agent,
             file,
             enqueue,
+            from_line,
         } => {
-            let (contacts, lines) = read_contacts(&file)?;
-            let bar = progress_bar(contacts.len() as u64, "uploading contacts".into());
-            let reporter = bar.clone();
-            let added = campaigns
-                .add_contacts(agent, campaign_id, contacts)
-                .enqueue(enqueue)
-                .on_progress(move |p| reporter.set_position(p.contacts_sent as u64))
-                .await;
-            bar.finish_and_clear();
-            let added = added.map_err(|e| name_row(e, &file, &lines))?;
+            let rows = read_contacts(&file, from_line.unwrap_or(0))?;
+            if enqueue {
+                warn_if_called_before(client, campaign_id).await;
+            }
+            let added = upload(client, campaign_id, agent, enqueue, &file, rows).await?;
             let uploads: Vec<String> = added
                 .campaign_upload_ids
                 .iter()
@@ -120,8 +126,82 @@ fn count(n: Option<i64>) -> String {
     n.map_or_else(|| "?".to_string(), |n| n.to_string())
 }
 
-/// The contacts of a CSV file, with the line each came from.
-fn read_contacts(path: &Path) -> Result<(Vec<Contact>, Vec<u64>), Failure> {
+/// The contacts of a CSV file and the line each came from.
+struct Rows {
+    contacts: Vec<Contact>,
+    lines: Vec<u64>,
+}
+
+/// Uploads `rows` with a progress bar. The first Ctrl-C (or SIGTERM) lets the request in
+/// flight finish and stops there; a second abandons it. Either way the failure says what was
+/// stored and the line to resume from.
+async fn upload(
+    client: &Client,
+    campaign_id: i64,
+    agent: String,
+    enqueue: bool,
+    file: &Path,
+    rows: Rows,
+) -> Result<ContactsAdded, Failure> {
+    let interrupts = Interrupts::listen();
+    let bar = progress_bar(rows.contacts.len() as u64, "uploading contacts".into());
+    let reporter = bar.clone();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let progress = sent.clone();
+    let upload = client
+        .campaigns()
+        .add_contacts(agent, campaign_id, rows.contacts)
+        .enqueue(enqueue)
+        .stop_when(interrupts.nth(1))
+        .on_progress(move |p| {
+            progress.store(p.contacts_sent, Ordering::Relaxed);
+            reporter.set_position(p.contacts_sent as u64);
+        })
+        .send();
+    let added = tokio::select! {
+        added = upload => added,
+        () = interrupts.nth(2) => {
+            bar.finish_and_clear();
+            return Err(abandoned(sent.load(Ordering::Relaxed), file, &rows.lines));
+        }
+    };
+    bar.finish_and_clear();
+    added.map_err(|e| name_row(e, file, &rows.lines))
+}
+
+/// An upload abandoned with a request in flight: what was stored, what may have been.
+fn abandoned(stored: usize, path: &Path, lines: &[u64]) -> Failure {
+    let end = (stored + osvi_ext::MAX_CONTACTS_PER_REQUEST).min(lines.len());
+    let (Some(first), Some(last)) = (lines.get(stored), lines.get(end.saturating_sub(1))) else {
+        return Failure::interrupted(format!("interrupted: all {stored} contacts were stored"));
+    };
+    let mut message = format!(
+        "interrupted: {stored} contacts were stored; the request with {} lines {first} to {last} was abandoned in flight, and its contacts may or may not have been stored (check `osvi campaigns status`)",
+        path.display()
+    );
+    if let Some(next) = lines.get(end) {
+        message.push_str(&format!("; the rows from line {next} on were not sent"));
+    }
+    Failure::new(crate::exit::UNCERTAIN, "uncertain", message)
+}
+
+/// Warns, before an enqueueing upload, that the campaign already holds uploads: their
+/// contacts were called, and the same contacts in this file will be called again. A status
+/// that cannot be read gives no warning.
+async fn warn_if_called_before(client: &Client, campaign_id: i64) {
+    let Ok(status) = client.campaigns().status(campaign_id).await else {
+        return;
+    };
+    if !status.uploads.is_empty() {
+        eprintln!(
+            "warning: campaign {campaign_id} already holds {} uploads; with --enqueue every contact of this file is called, including any an earlier upload already called (to resume an interrupted upload, pass --from-line)",
+            status.uploads.len()
+        );
+    }
+}
+
+/// The contacts of a CSV file from line `from_line` on, with the line each came from.
+fn read_contacts(path: &Path, from_line: u64) -> Result<Rows, Failure> {
     let file_error = |e: csv::Error| Failure::validation(format!("{}: {e}", path.display()));
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -146,6 +226,9 @@ fn read_contacts(path: &Path) -> Result<(Vec<Contact>, Vec<u64>), Failure> {
     for row in reader.records() {
         let row = row.map_err(file_error)?;
         let line = row.position().map_or(0, |p| p.line());
+        if line < from_line {
+            continue;
+        }
         let phone = row.get(phone_column).unwrap_or_default();
         if phone.is_empty() {
             return Err(Failure::validation(format!(
@@ -167,26 +250,41 @@ fn read_contacts(path: &Path) -> Result<(Vec<Contact>, Vec<u64>), Failure> {
         contacts.push(contact);
         lines.push(line);
     }
+    if contacts.is_empty() && from_line > 0 {
+        return Err(Failure::validation(format!(
+            "{}: no contacts from line {from_line} on",
+            path.display()
+        )));
+    }
     if contacts.is_empty() {
         return Err(Failure::validation(format!(
             "{}: no contacts (only a header row)",
             path.display()
         )));
     }
-    Ok((contacts, lines))
+    Ok(Rows { contacts, lines })
 }
 
 /// Adds the file and line to an SDK validation error about `contacts[i]`, and to an upload
 /// that stopped part-way the line to resume from.
 fn name_row(error: Error, path: &Path, lines: &[u64]) -> Failure {
-    if let Error::PartialUpload { stored, .. } = &error {
+    if matches!(error, Error::Stopped) {
+        return Failure::interrupted("interrupted before anything was sent: nothing was stored");
+    }
+    if let Error::PartialUpload { stored, source, .. } = &error {
         let resume = lines.get(*stored).map(|line| {
             format!(
-                "; the rows from {} line {line} on were not stored",
+                "; the rows from {} line {line} on were not stored (resume with --from-line {line})",
                 path.display()
             )
         });
-        return Failure::from(error).with_context(&resume.unwrap_or_default());
+        let resume = resume.unwrap_or_default();
+        if matches!(**source, Error::Stopped) {
+            return Failure::interrupted(format!(
+                "interrupted: {stored} contacts were stored{resume}"
+            ));
+        }
+        return Failure::from(error).with_context(&resume);
     }
     if let Error::Validation { field, rule } = &error {
         let index = field

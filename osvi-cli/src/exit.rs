@@ -12,7 +12,8 @@
 //! | 6 | rate limited (429), after the retries |
 //! | 7 | server error (5xx), after the retries |
 //! | 8 | network: no connection, a reset or a timeout (also a `wait` past its `--deadline`) |
-//! | 9 | uncertain: a write may have been carried out although the command failed (the server accepted it but its answer could not be read, part of an upload was stored, or the connection broke, timed out or got a 5xx/429 after the request may have reached the server); check before you run it again |
+//! | 9 | uncertain: a write may have been carried out although the command failed (the server accepted it but its answer could not be read, part of an upload was stored, or the connection broke, timed out or got a 5xx/429 after the request may have reached the server, or an upload was abandoned by a second Ctrl-C with a request in flight); check before you run it again |
+//! | 130 | interrupted (Ctrl-C or SIGTERM during an upload or download): what was sent is accounted for, nothing is uncertain; the message names the line to resume an upload from |
 
 use std::process::ExitCode;
 
@@ -36,6 +37,8 @@ pub const SERVER: u8 = 7;
 pub const NETWORK: u8 = 8;
 /// A write may have happened although the command failed.
 pub const UNCERTAIN: u8 = 9;
+/// Stopped by Ctrl-C or SIGTERM, with nothing uncertain left (128 + SIGINT, as shells do).
+pub const INTERRUPTED: u8 = 130;
 
 /// Why a command failed: the exit code, a short kind for `--json`, and the message.
 #[derive(Debug)]
@@ -78,6 +81,11 @@ impl Failure {
             );
         }
         self
+    }
+
+    /// Stopped by an interrupt, with everything that was sent accounted for.
+    pub(crate) fn interrupted(message: impl Into<String>) -> Self {
+        Failure::new(INTERRUPTED, "interrupted", message)
     }
 
     /// Input refused before anything was sent.

@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod exit;
+mod interrupt;
 mod output;
 
 pub mod agents;

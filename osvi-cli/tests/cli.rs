@@ -1123,3 +1123,159 @@ fn a_write_that_may_have_reached_the_server_exits_9_never_8() {
     let (code, stderr) = run(&["calls", "get", "00000000-0000-4000-8000-000000000000"]);
     assert_eq!(code, Some(8), "a read that failed the same way: {stderr}");
 }
+
+/// Ctrl-C during a 30,000-row upload: the request in flight finishes, the command prints how
+/// many contacts were stored and the line to resume from, exits 130; `--from-line` resumes
+/// there, and the ledger shows every contact stored exactly once.
+#[test]
+fn an_interrupted_upload_says_where_to_resume_and_resumes_there() {
+    let mut faults = Faults {
+        latency_ms: 1500,
+        ..Faults::default()
+    };
+    faults
+        .routes
+        .insert("add_campaign_contacts".into(), always(|r| r.latency = 1.0));
+    let sim = Sim::with(Simulator::builder().faults(faults));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("contacts.csv");
+    let mut rows = String::from("phone,person_name\n");
+    for i in 0..30_000 {
+        rows.push_str(&format!("+9198{i:08},Person {i}\n"));
+    }
+    std::fs::write(&csv, rows).expect("csv");
+    let path = csv.to_str().expect("utf-8 path");
+    let env = [
+        ("OSVI_BASE_URL", sim.sim.base_url()),
+        ("OSVI_API_TOKEN", sim.sim.token()),
+    ];
+    let mut child = spawn(
+        &[
+            "campaigns",
+            "add-contacts",
+            CAMPAIGN,
+            "--agent",
+            AGENT,
+            path,
+        ],
+        &env,
+    );
+    // Each request takes 1.5 s: at 2.5 s the second one is in flight.
+    std::thread::sleep(Duration::from_millis(2500));
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(interrupted.success());
+    let status = child.0.wait().expect("osvi ends");
+    let mut stderr = String::new();
+    let mut pipe = child.0.stderr.take().expect("piped stderr");
+    pipe.read_to_string(&mut stderr).expect("stderr");
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    let stored = sim.sim.ledger().contacts_stored;
+    assert!(
+        stored == 10_000 || stored == 20_000,
+        "the request in flight finished, no later one was sent: {stored} stored"
+    );
+    let resume = (stored + 2).to_string();
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: interrupted: {stored} contacts were stored; the rows from {path} line {resume} on were not stored (resume with --from-line {resume})"
+        )
+    );
+
+    let output = sim
+        .osvi()
+        .args([
+            "campaigns",
+            "add-contacts",
+            CAMPAIGN,
+            "--agent",
+            AGENT,
+            path,
+        ])
+        .args(["--from-line", &resume])
+        .output()
+        .expect("run osvi");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let rest = 30_000 - stored;
+    assert!(
+        stdout.starts_with(&format!("{rest} contacts received, {rest} accepted")),
+        "{stdout}"
+    );
+    assert_eq!(
+        sim.sim.ledger().contacts_stored,
+        30_000,
+        "every contact stored once"
+    );
+}
+
+/// Ctrl-C during `download-recording` leaves neither the file nor its `.part`.
+#[test]
+fn an_interrupted_download_leaves_no_part_file() {
+    let mut faults = Faults {
+        latency_ms: 5000,
+        ..Faults::default()
+    };
+    faults
+        .routes
+        .insert("get_call_recording".into(), always(|r| r.latency = 1.0));
+    let sim = Sim::with(Simulator::builder().faults(faults));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("call.mp3");
+    let path = file.to_str().expect("utf-8 path");
+    let env = [
+        ("OSVI_BASE_URL", sim.sim.base_url()),
+        ("OSVI_API_TOKEN", sim.sim.token()),
+    ];
+    let call = "a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d";
+    let mut child = spawn(&["calls", "download-recording", call, path], &env);
+    let part = dir.path().join("call.mp3.part");
+    let started = Instant::now();
+    while !part.exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(part.exists(), "the download started");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(interrupted.success());
+    let status = child.0.wait().expect("osvi ends");
+    assert_eq!(status.code(), Some(130));
+    assert!(!part.exists() && !file.exists(), "nothing left behind");
+}
+
+/// An enqueueing upload to a campaign that already holds uploads warns, before sending, that
+/// its contacts will be called again.
+#[test]
+fn an_enqueueing_upload_warns_when_the_campaign_holds_uploads() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("contacts.csv");
+    std::fs::write(&csv, "phone\n+919876500021\n").expect("csv");
+    let path = csv.to_str().expect("utf-8 path");
+    let (code, first) = add_contacts(&sim, &[], path);
+    assert_eq!(code, Some(0), "{first}");
+    let output = sim
+        .osvi()
+        .args([
+            "campaigns",
+            "add-contacts",
+            CAMPAIGN,
+            "--agent",
+            AGENT,
+            path,
+            "--enqueue",
+        ])
+        .output()
+        .expect("run osvi");
+    let second = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{second}");
+    assert!(
+        second.starts_with("warning: campaign 7 already holds 1 uploads; with --enqueue every contact of this file is called"),
+        "{second}"
+    );
+}

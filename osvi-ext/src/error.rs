@@ -190,6 +190,10 @@ pub enum Error {
         /// Why the lookup failed.
         lookup: Box<Error>,
     },
+    /// A contact upload was stopped by its
+    /// [`stop_when`](crate::campaigns::AddContacts::stop_when) signal before this request:
+    /// nothing of it was sent.
+    Stopped,
     /// The client could not be built (bad token, base URL, TLS setup ...).
     Config {
         /// What is wrong.
@@ -438,6 +442,7 @@ impl Error {
             Error::NoRecording { .. } => "no_recording",
             Error::NotPlaced { .. } => "not_placed",
             Error::NotStored { .. } => "not_stored",
+            Error::Stopped => "stopped",
             Error::AmbiguousPlacement { .. } => "ambiguous_placement",
             Error::Unreconciled { .. } => "unreconciled",
             Error::Config { .. } => "config",
@@ -460,7 +465,8 @@ impl Error {
             | Error::Config { .. }
             | Error::InvalidWebhook { .. }
             | Error::NotPlaced { .. }
-            | Error::NotStored { .. } => false,
+            | Error::NotStored { .. }
+            | Error::Stopped => false,
             Error::Transport { before_sending, .. } => !before_sending,
             _ => true,
         }
@@ -577,6 +583,7 @@ impl fmt::Display for Error {
                 f,
                 "the request may have been carried out: it failed ({cause}) and looking it up failed too ({lookup})"
             ),
+            Error::Stopped => f.write_str("stopped before this request was sent"),
             Error::Config { message } => write!(f, "invalid client configuration: {message}"),
         }
     }

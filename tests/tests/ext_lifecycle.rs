@@ -704,3 +704,49 @@ async fn a_conversation_keeps_its_session_id_across_messages_and_commands() {
         json!({"command": "whisper", "message": "Offer a refund."})
     );
 }
+
+#[tokio::test]
+async fn a_stop_signal_ends_the_upload_between_requests() {
+    let server = Scripted::start(vec![upload_summary(1, 10_000), upload_summary(2, 10_000)]).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let stop = std::sync::Mutex::new(Some(stop));
+    let err = client(&server.base_url)
+        .campaigns()
+        .add_contacts(AGENT, 7, contacts(25_001))
+        .stop_when(async move {
+            let _ = stopped.await;
+        })
+        // The signal fires while the first request is answered.
+        .on_progress(move |_| {
+            if let Some(stop) = stop.lock().unwrap().take() {
+                let _ = stop.send(());
+            }
+        })
+        .send()
+        .await
+        .unwrap_err();
+    match &err {
+        Error::PartialUpload {
+            stored,
+            summary,
+            source,
+        } => {
+            assert_eq!(*stored, 10_000);
+            assert_eq!(summary.campaign_upload_ids, vec![1]);
+            assert!(matches!(source.as_ref(), Error::Stopped), "{source:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.count(), 1, "nothing sent after the signal");
+
+    // A signal that has already fired stops it before anything is sent.
+    let err = client(&server.base_url)
+        .campaigns()
+        .add_contacts(AGENT, 7, contacts(3))
+        .stop_when(std::future::ready(()))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Stopped) && !err.may_have_reached_server());
+    assert_eq!(server.count(), 1);
+}

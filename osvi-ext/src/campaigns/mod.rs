@@ -28,7 +28,11 @@ pub use model::{
     CampaignQueue, CampaignState, CampaignStatus, CampaignUpload, ContactsAdded, UploadProgress,
 };
 
+use std::future::Future;
 use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
 
 use osvi_generated::spec::{operations, rules};
 use osvi_generated::types;
@@ -127,6 +131,7 @@ impl Campaigns<'_> {
             enqueue: false,
             on_progress: None,
             reconcile: None,
+            stop: None,
         }
     }
 
@@ -190,6 +195,7 @@ pub struct AddContacts {
     enqueue: bool,
     on_progress: Option<Arc<dyn Fn(UploadProgress) + Send + Sync>>,
     reconcile: Option<ReconcilePolicy>,
+    stop: Option<Shared<BoxFuture<'static, ()>>>,
 }
 
 impl std::fmt::Debug for AddContacts {
@@ -216,6 +222,17 @@ impl AddContacts {
     /// not stored is returned as [`Error::NotStored`], for you to send again).
     pub fn reconcile_policy(mut self, policy: ReconcilePolicy) -> Self {
         self.reconcile = Some(policy);
+        self
+    }
+
+    /// Stops the upload between two requests once `signal` has resolved (e.g. on Ctrl-C):
+    /// the request in flight finishes as usual, no later one is sent, and the result is
+    /// [`Error::PartialUpload`] with [`Error::Stopped`] as its source (or `Error::Stopped`
+    /// itself when nothing was sent yet), so you know exactly which contacts were stored.
+    /// To abandon the request in flight too, drop the future instead; its contacts may
+    /// then have been stored or not.
+    pub fn stop_when(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.stop = Some(signal.boxed().shared());
         self
     }
 
@@ -263,6 +280,16 @@ impl AddContacts {
             .chunks(validate::MAX_CONTACTS_PER_REQUEST)
             .enumerate()
         {
+            if self.stopped() {
+                return Err(match stored {
+                    0 => Error::Stopped,
+                    _ => Error::PartialUpload {
+                        stored,
+                        summary: Box::new(summary),
+                        source: Box::new(Error::Stopped),
+                    },
+                });
+            }
             // One request's wire contacts exist at a time: built for each attempt (the
             // generated method takes the body by value), never kept for a retry.
             let body = || types::CampaignContactsRequest {
@@ -314,6 +341,13 @@ impl AddContacts {
             }
         }
         Ok(summary)
+    }
+
+    /// Whether the stop signal has resolved.
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|signal| signal.clone().now_or_never().is_some())
     }
 
     /// Settles the uncertain `error` of a request sent at `sent`: the upload it made, or
