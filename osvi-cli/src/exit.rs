@@ -163,7 +163,11 @@ fn classify(error: &Error) -> (u8, &'static str) {
         | Error::PartialUpload { .. }
         | Error::AmbiguousPlacement { .. }
         | Error::Unreconciled { .. } => (UNCERTAIN, "uncertain"),
-        Error::NotPlaced { cause, .. } | Error::NotStored { cause, .. } => classify(cause),
+        // Definitely not carried out: the failure's own code, never "uncertain".
+        Error::NotPlaced { cause, .. } | Error::NotStored { cause, .. } => match classify(cause) {
+            (UNCERTAIN, _) => (FAILURE, "failure"),
+            code => code,
+        },
         Error::Config { .. } => (USAGE, "config"),
         _ => (FAILURE, "failure"),
     }

@@ -85,6 +85,18 @@ pub(crate) enum Found<T> {
     Failed(Error),
 }
 
+impl<T> Found<T> {
+    /// The outcome's name in the logs.
+    pub(crate) fn outcome(&self) -> &'static str {
+        match self {
+            Found::One(_) => "found",
+            Found::Nothing => "absent",
+            Found::Several(_) => "ambiguous",
+            Found::Failed(_) => "lookup_failed",
+        }
+    }
+}
+
 /// Calls `candidates` until it finds something or the policy's window ends: at once, then
 /// after intervals growing from `first_interval` (×2, up to `max_interval`), the last at the
 /// window's end; counts each call in `lookups`. A transiently failing lookup does not end the

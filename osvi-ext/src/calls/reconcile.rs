@@ -78,12 +78,10 @@ where
             .get_or_insert_with(|| cause.to_string())
             .clone();
         let found = look_up(policy, &mut lookups, || candidates(client, target, since)).await;
-        let outcome = match &found {
-            Found::One(_) => "found",
-            Found::Nothing if resend(policy, placements) => "absent_resending",
-            Found::Nothing => "absent",
-            Found::Several(_) => "ambiguous",
-            Found::Failed(_) => "lookup_failed",
+        let resending = matches!(found, Found::Nothing) && resend(policy, placements);
+        let outcome = match resending {
+            true => "absent_resending",
+            false => found.outcome(),
         };
         tracing::info!(
             operation,
@@ -105,7 +103,7 @@ where
                     reconciled,
                 });
             }
-            Found::Nothing if resend(policy, placements) => continue,
+            Found::Nothing if resending => continue,
             Found::Nothing => {
                 let looked_for = policy.window;
                 return Err(Error::NotPlaced { cause, looked_for });

@@ -48,12 +48,7 @@ pub(super) async fn settle(
     let since = policy.earliest(chunk.sent);
     let mut lookups = 0;
     let found = look_up(policy, &mut lookups, || new_uploads(client, chunk, since)).await;
-    let outcome = match &found {
-        Found::One(_) => "found",
-        Found::Nothing => "absent",
-        Found::Several(_) => "ambiguous",
-        Found::Failed(_) => "lookup_failed",
-    };
+    let outcome = found.outcome();
     tracing::info!(
         operation = "add_campaign_contacts",
         lookups,
