@@ -20,13 +20,17 @@
 //!   and [`impl_envelopes!`] (the unwrapping of every success body, read from its schema).
 //!   A new operation in the spec is a missing method or associated type in their users: the
 //!   compiler names each place a human must fill in.
+//! - [`tools`]: the Model Context Protocol tool table ([`tools::TOOLS`]: one tool per
+//!   operation, its input schema made from the operation's parameters and body, its
+//!   annotations), the [`tools::ToolHandlers`] trait and [`tools::dispatch`]; `osvi mcp`
+//!   serves it.
 //! - [`Timestamp`]: the type of every `format: date-time` field, a `chrono::DateTime<Utc>`
 //!   with a fast path for decoding the usual RFC 3339 shape.
 //! - [`Lenient`]: the type of every optional scalar field of an answer, read from every
 //!   plausible JSON form (`42`, `42.0`, `"42"`; zone-less timestamps as UTC; ...) and kept as
 //!   sent when no reading fits, so one odd field never makes a whole answer unreadable.
 //!
-//! `generated.rs`, `mock.rs`, `spec.rs`, `server.rs`, `answers.rs` and `openapi.json` are
+//! `generated.rs`, `mock.rs`, `spec.rs`, `server.rs`, `answers.rs`, `tools.rs` and `openapi.json` are
 //! written by `cargo xtask regen` and never edited by hand; this file, `timestamp.rs` and `lenient.rs` hold
 //! the few hand-written types they refer to.
 //!
@@ -59,6 +63,8 @@ pub mod spec;
 pub mod server;
 #[rustfmt::skip]
 pub mod answers;
+#[rustfmt::skip]
+pub mod tools;
 
 mod timestamp;
 pub use timestamp::Timestamp;

@@ -104,7 +104,11 @@ pub(crate) fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 }
 
 /// The parameters of an operation (path-item level first), `$ref`s resolved.
-fn parameters<'a>(doc: &'a Value, item: &'a Value, operation: &'a Value) -> Vec<&'a Value> {
+pub(crate) fn parameters<'a>(
+    doc: &'a Value,
+    item: &'a Value,
+    operation: &'a Value,
+) -> Vec<&'a Value> {
     [item.get("parameters"), operation.get("parameters")]
         .into_iter()
         .flatten()

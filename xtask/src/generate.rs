@@ -8,7 +8,7 @@ use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
 use crate::normalize::{LENIENT_FORMAT, LENIENT_TIME_FORMAT};
-use crate::{facts, glue, load, normalize};
+use crate::{facts, glue, load, normalize, tools};
 
 /// The header of every generated file.
 const HEADER: &str = "\
@@ -30,6 +30,8 @@ pub struct Output {
     pub server: String,
     /// The answer glue: the `Answers` trait, `for_each_operation!`, `impl_envelopes!`.
     pub answers: String,
+    /// The MCP tool table and the `ToolHandlers` trait.
+    pub tools: String,
 }
 
 /// Reads, checks and normalizes the spec at `path`, then generates every file of [`Output`].
@@ -41,6 +43,8 @@ pub fn generate(path: &Path) -> Result<Output, String> {
         .map_err(|e| format!("{}: the spec is broken:\n{e}", path.display()))?;
     let facts = facts::render(&doc).map_err(|e| format!("{}: {e}", path.display()))?;
     let facts = format_rust(&facts)?;
+    let tools = tools::render(&doc).map_err(|e| format!("{}: {e}", path.display()))?;
+    let tools = format_rust(&tools)?;
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| format!("{}: cannot write as JSON: {e}", path.display()))?;
     normalize::normalize(&mut doc);
@@ -67,6 +71,7 @@ pub fn generate(path: &Path) -> Result<Output, String> {
         json: format!("{json}\n"),
         server,
         answers,
+        tools,
     })
 }
 

@@ -14,6 +14,7 @@ mod generate;
 mod glue;
 mod load;
 mod normalize;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -82,6 +83,7 @@ fn regen(root: &Path, check: bool) -> Result<(), String> {
         ("osvi-generated/src/spec.rs", output.facts),
         ("osvi-generated/src/server.rs", output.server),
         ("osvi-generated/src/answers.rs", output.answers),
+        ("osvi-generated/src/tools.rs", output.tools),
         ("osvi-generated/openapi.json", output.json),
     ];
     for (relative, contents) in files {
