@@ -336,7 +336,7 @@ async fn list(client: &Client, args: ListArgs, out: &Output) -> Result<(), Failu
 }
 
 /// `2026-06-01` or an RFC 3339 instant.
-fn date_bound(text: &str) -> Result<DateBound, String> {
+pub(crate) fn date_bound(text: &str) -> Result<DateBound, String> {
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Ok(DateBound::from(date));
     }

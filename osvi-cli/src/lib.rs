@@ -36,6 +36,7 @@ pub mod campaigns;
 pub mod chat;
 pub mod dnd;
 pub mod legacy;
+pub mod mcp;
 pub mod sim;
 pub mod webhooks;
 
@@ -141,6 +142,8 @@ pub enum Command {
     /// The deprecated endpoints.
     #[command(subcommand)]
     Legacy(legacy::LegacyCommand),
+    /// Serve the API as Model Context Protocol tools for AI agents (stdio, or --http).
+    Mcp(mcp::McpArgs),
     /// Run the local OSVI simulator (no account, no phone rings) until Ctrl-C.
     Sim(sim::SimArgs),
     /// Webhook tools.
@@ -185,7 +188,7 @@ impl Command {
             Command::Dnd(cmd) => cmd.writes(),
             Command::Chat(cmd) => cmd.writes(),
             Command::Legacy(_) => true,
-            Command::Agents(_) | Command::Sim(_) | Command::Webhooks(_) => false,
+            Command::Agents(_) | Command::Sim(_) | Command::Webhooks(_) | Command::Mcp(_) => false,
             Command::Completions { .. } => false,
         }
     }
@@ -200,6 +203,7 @@ async fn run_command(cli: Cli, out: &Output) -> Result<(), Failure> {
         Command::Dnd(cmd) => dnd::run(cmd, &global.client()?, out).await,
         Command::Chat(cmd) => chat::run(cmd, &global.client()?, out).await,
         Command::Legacy(cmd) => legacy::run(cmd, &global.client()?, out).await,
+        Command::Mcp(args) => mcp::run(args, global).await,
         Command::Sim(args) => sim::run(args, out).await,
         Command::Webhooks(cmd) => webhooks::run(cmd, out).await,
         Command::Completions { shell } => {

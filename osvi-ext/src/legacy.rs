@@ -24,6 +24,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::lenient::read;
 use crate::macros::awaitable;
+use crate::preview::RequestPreview;
 use crate::retry::ReconcilePolicy;
 use crate::validate;
 use crate::wire::Echo;
@@ -465,16 +466,29 @@ impl LegacyCreateCall {
         self
     }
 
-    /// Validates and places the call (sent once; retried only if it never reached the
-    /// server; an uncertain outcome is looked up in `GET /v1/calls` as for
-    /// [`CreateCall`](crate::calls::CreateCall)).
-    pub async fn send(self) -> Result<CallCreated> {
+    /// Validates as [`send`](LegacyCreateCall::send) does and returns the exact request it
+    /// would send, without sending anything (a dry run).
+    pub fn preview(&self) -> Result<RequestPreview> {
+        let body = self.checked_body()?;
+        RequestPreview::of(&operations::LEGACY_CREATE_CALL, &[], &body)
+    }
+
+    /// The validated request body (the country code normalized).
+    fn checked_body(&self) -> Result<types::LegacyCallRequest> {
         use rules::legacy_call_request as rule;
-        let mut body = self.body;
+        let mut body = self.body.clone();
         validate::string("agent_uuid", &body.agent_uuid, &rule::AGENT_UUID)?;
         let code = validate::country_code("country_code", &body.country_code, &rule::COUNTRY_CODE)?;
         validate::string("phone_number", &body.phone_number, &rule::PHONE_NUMBER)?;
         body.country_code = code;
+        Ok(body)
+    }
+
+    /// Validates and places the call (sent once; retried only if it never reached the
+    /// server; an uncertain outcome is looked up in `GET /v1/calls` as for
+    /// [`CreateCall`](crate::calls::CreateCall)).
+    pub async fn send(self) -> Result<CallCreated> {
+        let body = self.checked_body()?;
         let target = Target {
             agent_uuid: &body.agent_uuid,
             phone_number: &body.phone_number,

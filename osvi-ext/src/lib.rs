@@ -67,6 +67,7 @@ mod error;
 mod lenient;
 mod macros;
 mod polling;
+mod preview;
 pub mod retry;
 mod transport;
 mod validate;
@@ -89,5 +90,6 @@ pub use client::{
 };
 pub use error::{ApiFailure, Error, Result};
 pub use pagination::{Page, PageMeta};
+pub use preview::RequestPreview;
 pub use retry::{ReconcilePolicy, RetryPolicy};
 pub use validate::{MAX_CONTACTS_PER_REQUEST, MAX_GREETING_CHARS};

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::Result;
+use crate::preview::RequestPreview;
 use crate::retry::ReconcilePolicy;
 use crate::validate;
 
@@ -246,6 +247,12 @@ impl CreateCall {
     pub fn reconcile_policy(mut self, policy: ReconcilePolicy) -> Self {
         self.reconcile = Some(policy);
         self
+    }
+
+    /// Validates every field as [`send`](CreateCall::send) does and returns the exact
+    /// request it would send, without sending anything (a dry run).
+    pub fn preview(&self) -> Result<RequestPreview> {
+        RequestPreview::of(&operations::CREATE_CALL, &[], &self.body()?)
     }
 
     /// Validates every field (nothing is sent if one is wrong) and places the call; an

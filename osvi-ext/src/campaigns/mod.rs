@@ -41,6 +41,7 @@ use serde_json::{Map, Value};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::awaitable;
+use crate::preview::RequestPreview;
 use crate::retry::ReconcilePolicy;
 use crate::validate;
 
@@ -262,14 +263,7 @@ impl AddContacts {
     /// rest can be sent again; where the status cannot tell, [`Error::AmbiguousPlacement`]
     /// or [`Error::Unreconciled`].
     pub async fn send(self) -> Result<ContactsAdded> {
-        use rules::campaign_contacts_request as rule;
-        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
-        // `minItems` applies to the whole list (0 or not); `maxItems` is met by chunking.
-        let some = self.contacts.len().min(1);
-        validate::array("contacts", some, &rule::CONTACTS)?;
-        for (i, contact) in self.contacts.iter().enumerate() {
-            contact.check(i)?;
-        }
+        self.check()?;
         let total = self.contacts.len();
         let requests_total = total.div_ceil(validate::MAX_CONTACTS_PER_REQUEST);
         let mut summary = ContactsAdded::default();
@@ -292,11 +286,7 @@ impl AddContacts {
             }
             // One request's wire contacts exist at a time: built for each attempt (the
             // generated method takes the body by value), never kept for a retry.
-            let body = || types::CampaignContactsRequest {
-                agent_uuid: self.agent_uuid.clone(),
-                contacts: chunk.iter().map(Contact::to_wire).collect(),
-                enqueue: self.enqueue,
-            };
+            let body = || self.body(chunk);
             let api = self
                 .client
                 .api(&operations::ADD_CAMPAIGN_CONTACTS)
@@ -341,6 +331,41 @@ impl AddContacts {
             }
         }
         Ok(summary)
+    }
+
+    /// Validates as [`send`](AddContacts::send) does and returns the exact requests it would
+    /// send (one per 10,000 contacts), without sending anything (a dry run).
+    pub fn preview(&self) -> Result<Vec<RequestPreview>> {
+        self.check()?;
+        let id = [("id", self.campaign_id.to_string())];
+        self.contacts
+            .chunks(validate::MAX_CONTACTS_PER_REQUEST)
+            .map(|chunk| {
+                RequestPreview::of(&operations::ADD_CAMPAIGN_CONTACTS, &id, &self.body(chunk))
+            })
+            .collect()
+    }
+
+    /// Checks the agent and every contact; nothing is sent when one is wrong.
+    fn check(&self) -> Result<()> {
+        use rules::campaign_contacts_request as rule;
+        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        // `minItems` applies to the whole list (0 or not); `maxItems` is met by chunking.
+        let some = self.contacts.len().min(1);
+        validate::array("contacts", some, &rule::CONTACTS)?;
+        for (i, contact) in self.contacts.iter().enumerate() {
+            contact.check(i)?;
+        }
+        Ok(())
+    }
+
+    /// The request body of one chunk of the contacts.
+    fn body(&self, chunk: &[Contact]) -> types::CampaignContactsRequest {
+        types::CampaignContactsRequest {
+            agent_uuid: self.agent_uuid.clone(),
+            contacts: chunk.iter().map(Contact::to_wire).collect(),
+            enqueue: self.enqueue,
+        }
     }
 
     /// Whether the stop signal has resolved.
