@@ -560,6 +560,32 @@ async fn main() {
             peak as f64 / 1048576.0,
             input as f64 / 1048576.0
         );
+        println!(
+            "\n### From an iterator (add_contacts_iter): contacts made as they are read\n\n| contacts | requests | wall time | peak heap growth during send |\n| --- | --- | --- | --- |"
+        );
+        for count in [10_000 / scale, 1_000_000 / scale] {
+            let rows = (0..count).map(|i| {
+                osvi_ext::campaigns::Contact::new(format!("98{i:08}"))
+                    .person_name(format!("Person {i}"))
+                    .variable("plan", "Pro")
+            });
+            let started = Instant::now();
+            let (added, peak) = peak_during(
+                clients
+                    .ext
+                    .campaigns()
+                    .add_contacts_iter(AGENT, 7, rows)
+                    .send(),
+            )
+            .await;
+            let added = added.expect("streamed upload");
+            println!(
+                "| {count} | {} | {:.2} s | {:.1} MiB |",
+                added.campaign_upload_ids.len(),
+                started.elapsed().as_secs_f64(),
+                peak as f64 / 1048576.0,
+            );
+        }
     }
 
     if run("4") {

@@ -1,20 +1,20 @@
 //! `osvi campaigns`: upload contacts from a CSV file, read and wait for a campaign's progress.
 //!
-//! The CSV file has a header row. The `phone` column is required; `person_name` (or `name`)
-//! is the contact's name; every other column becomes a prompt variable of the contact, under
-//! the column's name. A row without a phone, or with more or fewer cells than the header, is
-//! an error naming its line, and then nothing is uploaded.
+//! The CSV file (`contacts_csv.rs`) is checked in full first: a row without a
+//! phone, or with more or fewer cells than the header, is an error naming its line, and then
+//! nothing is uploaded. It is then streamed, 10,000 contacts per request, in constant memory.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use clap::Subcommand;
-use osvi_ext::campaigns::{Contact, ContactsAdded};
+use osvi_ext::campaigns::ContactsAdded;
 use osvi_ext::{Client, Error};
 
+use crate::contacts_csv::{self, Scanned};
 use crate::exit::Failure;
 use crate::interrupt::Interrupts;
 use crate::output::{Output, progress_bar, spinner};
@@ -82,11 +82,17 @@ pub(crate) async fn run(
             enqueue,
             from_line,
         } => {
-            let rows = read_contacts(&file, from_line.unwrap_or(0))?;
+            let from = from_line.unwrap_or(0);
+            let scanned = contacts_csv::scan(&file, from)?;
             if enqueue {
                 warn_if_called_before(client, campaign_id).await;
             }
-            let added = upload(client, campaign_id, agent, enqueue, &file, rows).await?;
+            let target = Target {
+                campaign_id,
+                agent,
+                enqueue,
+            };
+            let added = upload(client, target, &file, from, &scanned).await?;
             let uploads: Vec<String> = added
                 .campaign_upload_ids
                 .iter()
@@ -126,32 +132,35 @@ fn count(n: Option<i64>) -> String {
     n.map_or_else(|| "?".to_string(), |n| n.to_string())
 }
 
-/// The contacts of a CSV file and the line each came from.
-struct Rows {
-    contacts: Vec<Contact>,
-    lines: Vec<u64>,
-}
-
-/// Uploads `rows` with a progress bar. The first Ctrl-C (or SIGTERM) lets the request in
-/// flight finish and stops there; a second abandons it. Either way the failure says what was
-/// stored and the line to resume from.
-async fn upload(
-    client: &Client,
+/// Where an upload goes.
+struct Target {
     campaign_id: i64,
     agent: String,
     enqueue: bool,
+}
+
+/// Streams the rows of `file` from line `from` on (already [`scanned`](contacts_csv::scan))
+/// with a progress bar. The first Ctrl-C (or SIGTERM) lets the request in flight finish and
+/// stops there; a second abandons it. Either way the failure says what was stored and the
+/// line to resume from.
+async fn upload(
+    client: &Client,
+    target: Target,
     file: &Path,
-    rows: Rows,
+    from: u64,
+    scanned: &Scanned,
 ) -> Result<ContactsAdded, Failure> {
     let interrupts = Interrupts::listen();
-    let bar = progress_bar(rows.contacts.len() as u64, "uploading contacts".into());
+    let failed = Arc::new(Mutex::new(None));
+    let rows = contacts_csv::contacts(file, from, failed.clone())?;
+    let bar = progress_bar(scanned.count as u64, "uploading contacts".into());
     let reporter = bar.clone();
     let sent = Arc::new(AtomicUsize::new(0));
     let progress = sent.clone();
     let upload = client
         .campaigns()
-        .add_contacts(agent, campaign_id, rows.contacts)
-        .enqueue(enqueue)
+        .add_contacts_iter(target.agent, target.campaign_id, rows)
+        .enqueue(target.enqueue)
         .stop_when(interrupts.nth(1))
         .on_progress(move |p| {
             progress.store(p.contacts_sent, Ordering::Relaxed);
@@ -162,24 +171,27 @@ async fn upload(
         added = upload => added,
         () = interrupts.nth(2) => {
             bar.finish_and_clear();
-            return Err(abandoned(sent.load(Ordering::Relaxed), file, &rows.lines));
+            return Err(abandoned(sent.load(Ordering::Relaxed), file, scanned));
         }
     };
     bar.finish_and_clear();
-    added.map_err(|e| name_row(e, file, &rows.lines))
+    if let Some(failure) = failed.lock().ok().and_then(|mut slot| slot.take()) {
+        return Err(failure);
+    }
+    added.map_err(|e| name_row(e, file, scanned))
 }
 
 /// An upload abandoned with a request in flight: what was stored, what may have been.
-fn abandoned(stored: usize, path: &Path, lines: &[u64]) -> Failure {
-    let end = (stored + osvi_ext::MAX_CONTACTS_PER_REQUEST).min(lines.len());
-    let (Some(first), Some(last)) = (lines.get(stored), lines.get(end.saturating_sub(1))) else {
+fn abandoned(stored: usize, path: &Path, lines: &Scanned) -> Failure {
+    let end = (stored + osvi_ext::MAX_CONTACTS_PER_REQUEST).min(lines.count);
+    let (Some(first), Some(last)) = (lines.line(stored), lines.line(end.saturating_sub(1))) else {
         return Failure::interrupted(format!("interrupted: all {stored} contacts were stored"));
     };
     let mut message = format!(
         "interrupted: {stored} contacts were stored; the request with {} lines {first} to {last} was abandoned in flight, and its contacts may or may not have been stored (check `osvi campaigns status`)",
         path.display()
     );
-    if let Some(next) = lines.get(end) {
+    if let Some(next) = lines.line(end) {
         message.push_str(&format!("; the rows from line {next} on were not sent"));
     }
     Failure::new(crate::exit::UNCERTAIN, "uncertain", message)
@@ -200,79 +212,14 @@ async fn warn_if_called_before(client: &Client, campaign_id: i64) {
     }
 }
 
-/// The contacts of a CSV file from line `from_line` on, with the line each came from.
-fn read_contacts(path: &Path, from_line: u64) -> Result<Rows, Failure> {
-    let file_error = |e: csv::Error| Failure::validation(format!("{}: {e}", path.display()));
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| match e.kind() {
-            csv::ErrorKind::Io(_) => Failure::io(format!("{}: {e}", path.display())),
-            _ => file_error(e),
-        })?;
-    let headers = reader.headers().map_err(file_error)?.clone();
-    let Some(phone_column) = headers.iter().position(|h| h == "phone") else {
-        return Err(Failure::validation(format!(
-            "{}: the header row has no `phone` column",
-            path.display()
-        )));
-    };
-    let name_column = headers
-        .iter()
-        .position(|h| h == "person_name")
-        .or_else(|| headers.iter().position(|h| h == "name"));
-    let mut contacts = Vec::new();
-    let mut lines = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(file_error)?;
-        let line = row.position().map_or(0, |p| p.line());
-        if line < from_line {
-            continue;
-        }
-        let phone = row.get(phone_column).unwrap_or_default();
-        if phone.is_empty() {
-            return Err(Failure::validation(format!(
-                "{} line {line}: no phone number",
-                path.display()
-            )));
-        }
-        let mut contact = Contact::new(phone);
-        for (column, (header, value)) in headers.iter().zip(row.iter()).enumerate() {
-            if column == phone_column || value.is_empty() {
-                continue;
-            }
-            if Some(column) == name_column {
-                contact = contact.person_name(value);
-            } else {
-                contact = contact.variable(header, value);
-            }
-        }
-        contacts.push(contact);
-        lines.push(line);
-    }
-    if contacts.is_empty() && from_line > 0 {
-        return Err(Failure::validation(format!(
-            "{}: no contacts from line {from_line} on",
-            path.display()
-        )));
-    }
-    if contacts.is_empty() {
-        return Err(Failure::validation(format!(
-            "{}: no contacts (only a header row)",
-            path.display()
-        )));
-    }
-    Ok(Rows { contacts, lines })
-}
-
 /// Adds the file and line to an SDK validation error about `contacts[i]`, and to an upload
 /// that stopped part-way the line to resume from.
-fn name_row(error: Error, path: &Path, lines: &[u64]) -> Failure {
+fn name_row(error: Error, path: &Path, lines: &Scanned) -> Failure {
     if matches!(error, Error::Stopped) {
         return Failure::interrupted("interrupted before anything was sent: nothing was stored");
     }
     if let Error::PartialUpload { stored, source, .. } = &error {
-        let resume = lines.get(*stored).map(|line| {
+        let resume = lines.line(*stored).map(|line| {
             format!(
                 "; the rows from {} line {line} on were not stored (resume with --from-line {line})",
                 path.display()
@@ -291,7 +238,7 @@ fn name_row(error: Error, path: &Path, lines: &[u64]) -> Failure {
             .strip_prefix("contacts[")
             .and_then(|rest| rest.split_once(']'))
             .and_then(|(i, _)| i.parse::<usize>().ok());
-        if let Some(line) = index.and_then(|i| lines.get(i)) {
+        if let Some(line) = index.and_then(|i| lines.line(i)) {
             return Failure::validation(format!("{} line {line}: {field} {rule}", path.display()));
         }
     }

@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+mod contacts_csv;
 pub mod exit;
 mod interrupt;
 mod output;

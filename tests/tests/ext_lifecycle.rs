@@ -456,9 +456,11 @@ async fn contacts_25001_go_in_3_ordered_requests_with_a_merged_summary() {
         .campaigns()
         .add_contacts(AGENT, 7, contacts(25_001))
         .on_progress(move |p: UploadProgress| {
-            seen.lock()
-                .unwrap()
-                .push((p.contacts_sent, p.requests_done, p.requests_total))
+            seen.lock().unwrap().push((
+                p.contacts_sent,
+                p.requests_done,
+                p.requests_total.unwrap_or(0),
+            ))
         })
         .send()
         .await
@@ -748,5 +750,90 @@ async fn a_stop_signal_ends_the_upload_between_requests() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Stopped) && !err.may_have_reached_server());
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn contacts_from_an_iterator_go_out_10000_at_a_time_in_order() {
+    let server = Scripted::start(vec![
+        upload_summary(1, 10_000),
+        upload_summary(2, 10_000),
+        upload_summary(3, 5_001),
+    ])
+    .await;
+    let progress = Arc::new(Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    let rows = (0..25_001).map(|i| Contact::new(format!("98{i:08}")).variable("row", i as u64));
+    let added = client(&server.base_url)
+        .campaigns()
+        .add_contacts_iter(AGENT, 7, rows)
+        .on_progress(move |p: UploadProgress| {
+            seen.lock()
+                .unwrap()
+                .push((p.contacts_sent, p.contacts_total, p.requests_total))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        request_rows(&server),
+        vec![
+            (10_000, 0, 9_999),
+            (10_000, 10_000, 19_999),
+            (5_001, 20_000, 25_000)
+        ]
+    );
+    assert_eq!(added.campaign_upload_ids, vec![1, 2, 3]);
+    assert_eq!(added.contacts_received, Some(25_001));
+    assert_eq!(
+        *progress.lock().unwrap(),
+        vec![
+            (10_000, None, None),
+            (20_000, None, None),
+            (25_001, None, None)
+        ],
+        "the total of a stream is unknown"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_contact_late_in_a_stream_stops_it_before_its_own_request() {
+    let server = Scripted::start(vec![upload_summary(1, 10_000)]).await;
+    let rows = (0..25_001).map(|i| match i {
+        15_000 => Contact::new("9800015000").variable("phone", "x"),
+        i => Contact::new(format!("98{i:08}")),
+    });
+    let err = client(&server.base_url)
+        .campaigns()
+        .add_contacts_iter(AGENT, 7, rows)
+        .await
+        .unwrap_err();
+    match &err {
+        Error::PartialUpload { stored, source, .. } => {
+            assert_eq!(
+                *stored, 10_000,
+                "the first request was sent before the bad contact was read"
+            );
+            assert!(
+                matches!(source.as_ref(), Error::Validation { field, .. } if field == "contacts[15000].variables.phone"),
+                "{source:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        server.count(),
+        1,
+        "its own request and the rest are not sent"
+    );
+
+    let empty = client(&server.base_url)
+        .campaigns()
+        .add_contacts_iter(AGENT, 7, Vec::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(empty, Error::Validation { ref field, .. } if field == "contacts"),
+        "{empty:?}"
+    );
     assert_eq!(server.count(), 1);
 }

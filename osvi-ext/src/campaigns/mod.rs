@@ -23,16 +23,16 @@
 
 pub(crate) mod model;
 mod reconcile;
+mod upload;
+
+use upload::{Upload, upload_settings};
 
 pub use model::{
     CampaignQueue, CampaignState, CampaignStatus, CampaignUpload, ContactsAdded, UploadProgress,
 };
 
-use std::future::Future;
-use std::sync::Arc;
-
-use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
+use futures::stream::BoxStream;
+use futures::{Stream, StreamExt};
 
 use osvi_generated::spec::{operations, rules};
 use osvi_generated::types;
@@ -42,7 +42,6 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::macros::awaitable;
 use crate::preview::RequestPreview;
-use crate::retry::ReconcilePolicy;
 use crate::validate;
 
 /// A contact for a campaign: a phone number, a name, and prompt variables.
@@ -125,14 +124,39 @@ impl Campaigns<'_> {
         contacts: impl IntoIterator<Item = Contact>,
     ) -> AddContacts {
         AddContacts {
-            client: self.client.clone(),
-            campaign_id,
-            agent_uuid: agent_uuid.into(),
+            upload: Upload::new(self.client.clone(), agent_uuid.into(), campaign_id),
             contacts: contacts.into_iter().collect(),
-            enqueue: false,
-            on_progress: None,
-            reconcile: None,
-            stop: None,
+        }
+    }
+
+    /// Adds the contacts of `contacts` as they come (an iterator over a file, a database
+    /// cursor ...), holding one request's worth (10,000) at a time, never the whole list; see
+    /// [`StreamContacts::send`]. For an async source, see
+    /// [`add_contacts_stream`](Campaigns::add_contacts_stream).
+    pub fn add_contacts_iter<I>(
+        &self,
+        agent_uuid: impl Into<String>,
+        campaign_id: i64,
+        contacts: I,
+    ) -> StreamContacts
+    where
+        I: IntoIterator<Item = Contact>,
+        I::IntoIter: Send + 'static,
+    {
+        self.add_contacts_stream(agent_uuid, campaign_id, futures::stream::iter(contacts))
+    }
+
+    /// Adds the contacts of `contacts` as they come, holding one request's worth (10,000) at a
+    /// time; see [`StreamContacts::send`].
+    pub fn add_contacts_stream(
+        &self,
+        agent_uuid: impl Into<String>,
+        campaign_id: i64,
+        contacts: impl Stream<Item = Contact> + Send + 'static,
+    ) -> StreamContacts {
+        StreamContacts {
+            upload: Upload::new(self.client.clone(), agent_uuid.into(), campaign_id),
+            contacts: contacts.boxed(),
         }
     }
 
@@ -176,6 +200,7 @@ impl GetCampaignStatus {
 awaitable!(
     GetCampaignStatus: send => CampaignStatus,
     AddContacts: send => ContactsAdded,
+    StreamContacts: send => ContactsAdded,
     WaitForDrain: run => CampaignStatus,
 );
 
@@ -189,60 +214,22 @@ awaitable!(
 #[derive(Clone)]
 #[must_use = "nothing is sent until you .await it (or call .send())"]
 pub struct AddContacts {
-    client: Client,
-    campaign_id: i64,
-    agent_uuid: String,
+    upload: Upload,
     contacts: Vec<Contact>,
-    enqueue: bool,
-    on_progress: Option<Arc<dyn Fn(UploadProgress) + Send + Sync>>,
-    reconcile: Option<ReconcilePolicy>,
-    stop: Option<Shared<BoxFuture<'static, ()>>>,
 }
 
 impl std::fmt::Debug for AddContacts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddContacts")
-            .field("campaign_id", &self.campaign_id)
-            .field("agent_uuid", &self.agent_uuid)
+            .field("upload", &self.upload)
             .field("contacts", &self.contacts.len())
-            .field("enqueue", &self.enqueue)
             .finish()
     }
 }
 
+upload_settings!(AddContacts);
+
 impl AddContacts {
-    /// Releases the contacts to the agent's calling queue at once (default `false`). The
-    /// agent needs an active outbound trunk.
-    pub fn enqueue(mut self, enqueue: bool) -> Self {
-        self.enqueue = enqueue;
-        self
-    }
-
-    /// How an uncertain request of this upload is settled, instead of the client's
-    /// [`ReconcilePolicy`] (its `resend_if_absent` does not apply to uploads: a request found
-    /// not stored is returned as [`Error::NotStored`], for you to send again).
-    pub fn reconcile_policy(mut self, policy: ReconcilePolicy) -> Self {
-        self.reconcile = Some(policy);
-        self
-    }
-
-    /// Stops the upload between two requests once `signal` has resolved (e.g. on Ctrl-C):
-    /// the request in flight finishes as usual, no later one is sent, and the result is
-    /// [`Error::PartialUpload`] with [`Error::Stopped`] as its source (or `Error::Stopped`
-    /// itself when nothing was sent yet), so you know exactly which contacts were stored.
-    /// To abandon the request in flight too, drop the future instead; its contacts may
-    /// then have been stored or not.
-    pub fn stop_when(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
-        self.stop = Some(signal.boxed().shared());
-        self
-    }
-
-    /// Calls `report` after each request with the progress so far.
-    pub fn on_progress(mut self, report: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
-        self.on_progress = Some(Arc::new(report));
-        self
-    }
-
     /// Validates every contact (nothing is sent if one is wrong), then sends them in requests
     /// of at most 10,000, in order, and returns the merged summary.
     ///
@@ -257,91 +244,31 @@ impl AddContacts {
     ///
     /// A request whose outcome is uncertain (a reset or timeout after sending, a 5xx or 429)
     /// is never resent blindly: the SDK first looks for the upload it would have made in the
-    /// campaign status, as the [`ReconcilePolicy`] says. Found, its contacts count as stored
+    /// campaign status, as the [`ReconcilePolicy`](crate::ReconcilePolicy) says. Found, its contacts count as stored
     /// (their counts unknown) and the upload carries on; absent, the error is
     /// [`Error::NotStored`] (inside [`Error::PartialUpload`] after earlier requests), so the
     /// rest can be sent again; where the status cannot tell, [`Error::AmbiguousPlacement`]
     /// or [`Error::Unreconciled`].
     pub async fn send(self) -> Result<ContactsAdded> {
         self.check()?;
-        let total = self.contacts.len();
-        let requests_total = total.div_ceil(validate::MAX_CONTACTS_PER_REQUEST);
-        let mut summary = ContactsAdded::default();
-        let mut stored = 0;
-        // One request's contacts at a time are converted and serialized, never the whole list.
-        for (index, chunk) in self
+        let chunks = self
             .contacts
             .chunks(validate::MAX_CONTACTS_PER_REQUEST)
-            .enumerate()
-        {
-            if self.stopped() {
-                return Err(match stored {
-                    0 => Error::Stopped,
-                    _ => Error::PartialUpload {
-                        stored,
-                        summary: Box::new(summary),
-                        source: Box::new(Error::Stopped),
-                    },
-                });
-            }
-            // One request's wire contacts exist at a time: built for each attempt (the
-            // generated method takes the body by value), never kept for a retry.
-            let body = || self.body(chunk);
-            let api = self
-                .client
-                .api(&operations::ADD_CAMPAIGN_CONTACTS)
-                .body_flag(self.enqueue);
-            let sent_at = chrono::Utc::now();
-            let sent = api
-                .run(|| {
-                    api.raw()
-                        .add_campaign_contacts()
-                        .id(self.campaign_id)
-                        .body(body())
-                        .send()
-                })
-                .await;
-            let part = match sent {
-                Ok(part) => part,
-                // Stored, but the answer could not be read: carry on, with unknown counts.
-                Err(Error::AcceptedButUnreadable { .. }) if requests_total > 1 => {
-                    ContactsAdded::unknown()
-                }
-                Err(error) => match self.settle(error, sent_at, &summary).await {
-                    Ok(upload) => ContactsAdded::stored_as(upload),
-                    Err(error) if stored == 0 => return Err(error),
-                    Err(error) => {
-                        return Err(Error::PartialUpload {
-                            stored,
-                            summary: Box::new(summary),
-                            source: Box::new(error),
-                        });
-                    }
-                },
-            };
-            summary.merge(part, index == 0);
-            stored += chunk.len();
-            if let Some(report) = &self.on_progress {
-                report(UploadProgress {
-                    contacts_sent: stored,
-                    contacts_total: total,
-                    requests_done: index + 1,
-                    requests_total,
-                });
-            }
-        }
-        Ok(summary)
+            .map(Ok);
+        let total = Some(self.contacts.len());
+        self.upload.run(futures::stream::iter(chunks), total).await
     }
 
     /// Validates as [`send`](AddContacts::send) does and returns the exact requests it would
     /// send (one per 10,000 contacts), without sending anything (a dry run).
     pub fn preview(&self) -> Result<Vec<RequestPreview>> {
         self.check()?;
-        let id = [("id", self.campaign_id.to_string())];
+        let id = [("id", self.upload.campaign_id.to_string())];
         self.contacts
             .chunks(validate::MAX_CONTACTS_PER_REQUEST)
             .map(|chunk| {
-                RequestPreview::of(&operations::ADD_CAMPAIGN_CONTACTS, &id, &self.body(chunk))
+                let body = self.upload.body(chunk);
+                RequestPreview::of(&operations::ADD_CAMPAIGN_CONTACTS, &id, &body)
             })
             .collect()
     }
@@ -349,7 +276,7 @@ impl AddContacts {
     /// Checks the agent and every contact; nothing is sent when one is wrong.
     fn check(&self) -> Result<()> {
         use rules::campaign_contacts_request as rule;
-        validate::string("agent_uuid", &self.agent_uuid, &rule::AGENT_UUID)?;
+        validate::string("agent_uuid", &self.upload.agent_uuid, &rule::AGENT_UUID)?;
         // `minItems` applies to the whole list (0 or not); `maxItems` is met by chunking.
         let some = self.contacts.len().min(1);
         validate::array("contacts", some, &rule::CONTACTS)?;
@@ -358,39 +285,63 @@ impl AddContacts {
         }
         Ok(())
     }
+}
 
-    /// The request body of one chunk of the contacts.
-    fn body(&self, chunk: &[Contact]) -> types::CampaignContactsRequest {
-        types::CampaignContactsRequest {
-            agent_uuid: self.agent_uuid.clone(),
-            contacts: chunk.iter().map(Contact::to_wire).collect(),
-            enqueue: self.enqueue,
+/// A contact upload from an iterator or a stream, from
+/// [`Campaigns::add_contacts_iter`] or [`Campaigns::add_contacts_stream`]: the contacts are
+/// read 10,000 at a time, each batch checked and sent before the next is read, so memory
+/// stays at one request's worth however long the source. Await it (or call
+/// [`send`](StreamContacts::send)). The same rules as [`AddContacts`] apply to what is
+/// retried and to uncertain requests.
+#[must_use = "nothing is sent until you .await it (or call .send())"]
+pub struct StreamContacts {
+    upload: Upload,
+    contacts: BoxStream<'static, Contact>,
+}
+
+impl std::fmt::Debug for StreamContacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamContacts")
+            .field("upload", &self.upload)
+            .finish()
+    }
+}
+
+upload_settings!(StreamContacts);
+
+impl StreamContacts {
+    /// Reads the contacts 10,000 at a time; checks each batch (an invalid contact is named by
+    /// its index in the whole source, `contacts[123456].variables.phone`) and sends it, in
+    /// order; returns the merged summary.
+    ///
+    /// **Unlike [`AddContacts::send`], the source is not checked in full first**: when a
+    /// contact is invalid, the batches before its own were already sent and stored, and the
+    /// error is [`Error::PartialUpload`] whose `stored` says how many (its source is the
+    /// [`Error::Validation`]); its own batch and the rest are not sent. A source that yields
+    /// nothing is a validation error, and nothing is sent. The total is unknown, so
+    /// [`UploadProgress::contacts_total`] is `None`, and a request accepted with an unreadable
+    /// answer counts as stored with unknown counts (as in a multi-request [`AddContacts`]).
+    pub async fn send(self) -> Result<ContactsAdded> {
+        use rules::campaign_contacts_request as rule;
+        validate::string("agent_uuid", &self.upload.agent_uuid, &rule::AGENT_UUID)?;
+        let size = validate::MAX_CONTACTS_PER_REQUEST;
+        let mut read = 0;
+        let chunks = self.contacts.chunks(size).enumerate().map(|(k, chunk)| {
+            for (i, contact) in chunk.iter().enumerate() {
+                contact.check(k * size + i)?;
+            }
+            Ok(chunk)
+        });
+        let chunks = chunks.inspect(|chunk| {
+            if let Ok(chunk) = chunk {
+                read += chunk.len();
+            }
+        });
+        let summary = self.upload.run(chunks, None).await?;
+        if read == 0 {
+            validate::array("contacts", 0, &rule::CONTACTS)?;
         }
-    }
-
-    /// Whether the stop signal has resolved.
-    fn stopped(&self) -> bool {
-        self.stop
-            .as_ref()
-            .is_some_and(|signal| signal.clone().now_or_never().is_some())
-    }
-
-    /// Settles the uncertain `error` of a request sent at `sent`: the upload it made, or
-    /// the error to return.
-    async fn settle(
-        &self,
-        error: Error,
-        sent: chrono::DateTime<chrono::Utc>,
-        summary: &ContactsAdded,
-    ) -> Result<i64> {
-        let policy = self.reconcile.unwrap_or(self.client.reconcile);
-        let chunk = reconcile::Chunk {
-            campaign_id: self.campaign_id,
-            agent_uuid: &self.agent_uuid,
-            sent,
-            known: &summary.campaign_upload_ids,
-        };
-        reconcile::settle(&self.client, policy, chunk, error).await
+        Ok(summary)
     }
 }
 

@@ -119,12 +119,12 @@ impl ContactsAdded {
 pub struct UploadProgress {
     /// Contacts stored so far.
     pub contacts_sent: usize,
-    /// Contacts in the whole upload.
-    pub contacts_total: usize,
+    /// Contacts in the whole upload; `None` for an upload from an iterator or stream.
+    pub contacts_total: Option<usize>,
     /// Requests done so far.
     pub requests_done: usize,
-    /// Requests the upload takes.
-    pub requests_total: usize,
+    /// Requests the upload takes; `None` for an upload from an iterator or stream.
+    pub requests_total: Option<usize>,
 }
 
 /// A campaign's progress snapshot.
