@@ -21,12 +21,14 @@
 //! # Ok(()) }
 //! ```
 
+mod contact;
 pub(crate) mod model;
 mod reconcile;
 mod upload;
 
 use upload::{Upload, upload_settings};
 
+pub use contact::Contact;
 pub use model::{
     CampaignQueue, CampaignState, CampaignStatus, CampaignUpload, ContactsAdded, UploadProgress,
 };
@@ -35,70 +37,12 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 
 use osvi_generated::spec::{operations, rules};
-use osvi_generated::types;
-use serde_json::{Map, Value};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::macros::awaitable;
 use crate::preview::RequestPreview;
 use crate::validate;
-
-/// A contact for a campaign: a phone number, a name, and prompt variables.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Contact {
-    /// `9876543210` or `+919876500000`.
-    pub phone: String,
-    /// The person's name.
-    pub person_name: Option<String>,
-    /// Extra keys, available to the agent's prompt as `{{key}}`.
-    pub variables: Map<String, Value>,
-}
-
-impl Contact {
-    /// A contact with only a phone number.
-    pub fn new(phone: impl Into<String>) -> Self {
-        Contact {
-            phone: phone.into(),
-            person_name: None,
-            variables: Map::new(),
-        }
-    }
-
-    /// Sets the person's name.
-    pub fn person_name(mut self, name: impl Into<String>) -> Self {
-        self.person_name = Some(name.into());
-        self
-    }
-
-    /// Adds a prompt variable (any key but `phone` and `person_name`).
-    pub fn variable(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.variables.insert(key.into(), value.into());
-        self
-    }
-
-    /// Checks the contact at `index`.
-    fn check(&self, index: usize) -> Result<()> {
-        for reserved in ["phone", "person_name"] {
-            if self.variables.contains_key(reserved) {
-                return Err(Error::validation(
-                    format!("contacts[{index}].variables.{reserved}"),
-                    "is reserved: set it with the field of the same name",
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The wire form of a checked contact.
-    fn to_wire(&self) -> types::CampaignContact {
-        types::CampaignContact {
-            phone: self.phone.clone(),
-            person_name: self.person_name.clone(),
-            extra: self.variables.clone(),
-        }
-    }
-}
 
 /// The campaigns resource: `client.campaigns()`.
 #[derive(Debug, Clone, Copy)]
@@ -234,21 +178,21 @@ impl AddContacts {
     /// of at most 10,000, in order, and returns the merged summary.
     ///
     /// If a request fails after earlier ones succeeded, the error is
-    /// [`Error::PartialUpload`]: the first `stored` contacts were stored (its `summary` says
+    /// [`Error::PartialUpload`](crate::Error::PartialUpload): the first `stored` contacts were stored (its `summary` says
     /// how), the rest were not, and can be sent again. If the first request fails, its own
     /// error is returned and nothing was stored.
     ///
     /// A request the server accepted (`2xx`) but whose answer could not be read stored its
-    /// contacts: with one request that is [`Error::AcceptedButUnreadable`]; with several, the
+    /// contacts: with one request that is [`Error::AcceptedButUnreadable`](crate::Error::AcceptedButUnreadable); with several, the
     /// upload carries on and the summary's counts are `None` (unknown).
     ///
     /// A request whose outcome is uncertain (a reset or timeout after sending, a 5xx or 429)
     /// is never resent blindly: the SDK first looks for the upload it would have made in the
     /// campaign status, as the [`ReconcilePolicy`](crate::ReconcilePolicy) says. Found, its contacts count as stored
     /// (their counts unknown) and the upload carries on; absent, the error is
-    /// [`Error::NotStored`] (inside [`Error::PartialUpload`] after earlier requests), so the
-    /// rest can be sent again; where the status cannot tell, [`Error::AmbiguousPlacement`]
-    /// or [`Error::Unreconciled`].
+    /// [`Error::NotStored`](crate::Error::NotStored) (inside [`Error::PartialUpload`](crate::Error::PartialUpload) after earlier requests), so the
+    /// rest can be sent again; where the status cannot tell, [`Error::AmbiguousPlacement`](crate::Error::AmbiguousPlacement)
+    /// or [`Error::Unreconciled`](crate::Error::Unreconciled).
     pub async fn send(self) -> Result<ContactsAdded> {
         self.check()?;
         let chunks = self
@@ -316,8 +260,8 @@ impl StreamContacts {
     ///
     /// **Unlike [`AddContacts::send`], the source is not checked in full first**: when a
     /// contact is invalid, the batches before its own were already sent and stored, and the
-    /// error is [`Error::PartialUpload`] whose `stored` says how many (its source is the
-    /// [`Error::Validation`]); its own batch and the rest are not sent. A source that yields
+    /// error is [`Error::PartialUpload`](crate::Error::PartialUpload) whose `stored` says how many (its source is the
+    /// [`Error::Validation`](crate::Error::Validation)); its own batch and the rest are not sent. A source that yields
     /// nothing is a validation error, and nothing is sent. The total is unknown, so
     /// [`UploadProgress::contacts_total`] is `None`, and a request accepted with an unreadable
     /// answer counts as stored with unknown counts (as in a multi-request [`AddContacts`]).
@@ -348,7 +292,7 @@ impl StreamContacts {
 /// Waiting for a campaign's queues to drain, from [`Campaigns::wait_until_drained`]: polls
 /// the campaign status (every 15 s by default) until every queue of every upload is
 /// complete, then resolves to that status. Gives up after 6 hours by default with
-/// [`Error::Timeout`], after a last poll at the deadline itself; a poll that fails
+/// [`Error::Timeout`](crate::Error::Timeout), after a last poll at the deadline itself; a poll that fails
 /// transiently (an unreadable answer, a timeout, a 5xx) is tried again within the deadline.
 /// A campaign without uploads counts as drained.
 #[derive(Debug, Clone)]

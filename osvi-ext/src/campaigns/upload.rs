@@ -1,8 +1,8 @@
 //! Sending contacts to a campaign: the settings every upload builder carries ([`Upload`]) and
 //! the loop that sends requests of at most 10,000 contacts in order, merges their summaries,
 //! settles an uncertain request before going on, reports progress and stops on its signal.
-//! [`AddContacts`](super::AddContacts) feeds it a list checked in full beforehand;
-//! [`StreamContacts`](super::StreamContacts) feeds it chunks as they are read.
+//! `AddContacts` feeds it a list checked in full beforehand;
+//! `StreamContacts` feeds it chunks as they are read.
 
 use std::sync::Arc;
 
@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 use crate::retry::ReconcilePolicy;
 use crate::validate;
 
+use super::contact::Contact;
 use super::model::{ContactsAdded, UploadProgress};
-use super::{Contact, reconcile};
+use super::reconcile;
 
 /// What an upload sends to and how: the settings of its builder.
 #[derive(Clone)]
@@ -195,7 +196,7 @@ macro_rules! upload_settings {
             /// Calls `report` after each request with the progress so far.
             pub fn on_progress(
                 mut self,
-                report: impl Fn(crate::campaigns::UploadProgress) + Send + Sync + 'static,
+                report: impl Fn(crate::campaigns::model::UploadProgress) + Send + Sync + 'static,
             ) -> Self {
                 self.upload.on_progress = Some(std::sync::Arc::new(report));
                 self
