@@ -134,6 +134,18 @@ fn check_exercise(steps: &[(String, Value)]) {
     assert_eq!(bad["is_error"], true);
     assert_eq!(bad["structured"]["field"], "phone_number", "{bad}");
     assert_eq!(bad["structured"]["sent"], false);
+    let two = &step(steps, "two_bad")["structured"]["problems"];
+    let fields: BTreeSet<&str> = two
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        BTreeSet::from(["phone_number", "country_code"]),
+        "{two}"
+    );
     let broken = step(steps, "broken_rule");
     assert_eq!(
         broken["structured"]["field"], "initial_greeting",

@@ -103,11 +103,13 @@ impl OsviMcp {
             return Err(McpError::invalid_params(message, None));
         };
         let input = Value::Object(arguments);
-        if let Some(error) = listed.validator.iter_errors(&input).next() {
-            return Ok(failure(ToolFailure::Input {
-                field: field_of(&error),
-                rule: rule_of(&error),
-            }));
+        let problems: Vec<(String, String)> = listed
+            .validator
+            .iter_errors(&input)
+            .map(|error| (field_of(&error), rule_of(&error)))
+            .collect();
+        if !problems.is_empty() {
+            return Ok(invalid_input(problems));
         }
         let Value::Object(arguments) = input else {
             return Err(McpError::invalid_params(
@@ -181,6 +183,27 @@ fn success(value: Value) -> Value {
         "content": [{"type": "text", "text": text}],
         "structuredContent": structured,
         "isError": false,
+    })
+}
+
+/// The failed result of an input its schema refuses: every broken rule, the first one as
+/// `field` and `rule`, all of them in `problems`; nothing was sent.
+fn invalid_input(problems: Vec<(String, String)>) -> Value {
+    let text: Vec<String> = problems
+        .iter()
+        .map(|(field, rule)| format!("`{field}`: {rule}"))
+        .collect();
+    let (field, rule) = problems.first().cloned().unwrap_or_default();
+    let listed: Vec<Value> = problems
+        .into_iter()
+        .map(|(field, rule)| json!({"field": field, "rule": rule}))
+        .collect();
+    json!({
+        "content": [{"type": "text", "text": format!("invalid input {}; nothing was sent", text.join("; "))}],
+        "structuredContent": {
+            "error": "invalid_input", "field": field, "rule": rule, "problems": listed, "sent": false,
+        },
+        "isError": true,
     })
 }
 

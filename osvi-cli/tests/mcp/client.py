@@ -66,6 +66,8 @@ async def exercise(session, allow_calls):
     report("no_confirm", **result_of(await session.call_tool("create_call", call)))
     bad = {**call, "phone_number": 9876543210, "confirm": True}
     report("bad_input", **result_of(await session.call_tool("create_call", bad)))
+    two_bad = {**call, "phone_number": 9876543210, "country_code": 91, "confirm": True}
+    report("two_bad", **result_of(await session.call_tool("create_call", two_bad)))
     bad_rule = {**call, "initial_greeting": "x" * 2001, "confirm": True}
     report("broken_rule", **result_of(await session.call_tool("create_call", bad_rule)))
     report("before_placing", calls=await calls_listed(session))
