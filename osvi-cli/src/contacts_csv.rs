@@ -3,8 +3,10 @@
 //! notes the lines where each request of 10,000 contacts starts and ends; a second pass reads
 //! the rows again as an iterator for the SDK's streaming upload, one request's worth at a time.
 //!
-//! The file has a header row. The `phone` column is required; `person_name` (or `name`) is the
-//! contact's name; every other column becomes a prompt variable of the contact.
+//! The file has a header row (names trimmed; `phone`, `person_name` and `name` in any case,
+//! `Phone` or `PHONE` too). The `phone` column is required; `person_name` (or `name`) is the
+//! contact's name; every other column becomes a prompt variable of the contact, under its
+//! header as written.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -62,16 +64,14 @@ impl Reader {
             .headers()
             .map_err(|e| Failure::validation(format!("{}: {e}", path.display())))?
             .clone();
-        let Some(phone) = headers.iter().position(|h| h == "phone") else {
+        let named = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let Some(phone) = named("phone") else {
             return Err(Failure::validation(format!(
                 "{}: the header row has no `phone` column",
                 path.display()
             )));
         };
-        let name = headers
-            .iter()
-            .position(|h| h == "person_name")
-            .or_else(|| headers.iter().position(|h| h == "name"));
+        let name = named("person_name").or_else(|| named("name"));
         Ok(Reader {
             records: reader.into_records(),
             headers,

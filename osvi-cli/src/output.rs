@@ -226,12 +226,15 @@ fn pretty(value: &Value) -> Result<String, Failure> {
         .map_err(|e| Failure::io(format!("cannot print the result: {e}")))
 }
 
-/// Writes to standard output; a closed pipe (`osvi ... | head`) ends the command quietly
-/// with code 1 instead of a panic.
+/// Writes to standard output. A closed pipe (`osvi ... | head`) ends the command at once,
+/// quietly and with code 0: the reader has what it wanted, and nothing more can be printed.
 pub(crate) fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
-    stdout
+    let written = stdout
         .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Failure::io(format!("cannot write to standard output: {e}")))
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other.map_err(|e| Failure::io(format!("cannot write to standard output: {e}"))),
+    }
 }

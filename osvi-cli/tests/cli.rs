@@ -1279,3 +1279,32 @@ fn an_enqueueing_upload_warns_when_the_campaign_holds_uploads() {
         "{second}"
     );
 }
+
+/// CSV headers are matched without regard to case (`Phone`, `Name`), and a closed pipe
+/// (`osvi ... | head`) ends a command quietly with code 0.
+#[test]
+fn csv_headers_in_any_case_and_a_closed_pipe_end_quietly() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("contacts.csv");
+    std::fs::write(&csv, " Phone ,NAME,Plan\n+919876500041,Ann,Pro\n").expect("csv");
+    let (code, stderr) = add_contacts(&sim, &["--json"], csv.to_str().expect("utf-8 path"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(sim.sim.ledger().contacts_stored, 1);
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("osvi"))
+        .args(["completions", "bash"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn osvi");
+    // The reader goes away before osvi writes a byte.
+    drop(child.stdout.take());
+    let status = child.wait().expect("osvi ends");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).expect("stderr");
+    }
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "", "nothing printed for a closed pipe");
+}
