@@ -189,8 +189,13 @@ fn the_python_sdk_drives_osvi_mcp_over_stdio() {
         placing,
         BTreeSet::from(["create_call", "legacy_create_call"])
     );
-    for (name, listing) in steps.iter().filter(|(n, _)| n == "tools") {
-        let _ = name;
+    let listings: Vec<&Value> = steps
+        .iter()
+        .filter(|(n, _)| n == "tools")
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(listings.len(), 2, "one listing per server");
+    for listing in listings {
         let tools = listing["tools"].as_object().expect("tools");
         let listed: BTreeSet<&str> = tools.keys().map(String::as_str).collect();
         if listing["allow_calls"] == true {

@@ -51,9 +51,27 @@ where
             });
         }
         tokio::time::sleep(interval.min(remaining)).await;
-        interval = Duration::try_from_secs_f64(interval.as_secs_f64() * schedule.factor)
-            .unwrap_or(schedule.max)
-            .min(schedule.max);
+        interval = schedule.after(interval);
+    }
+}
+
+impl Schedule {
+    /// The interval after `interval`: grown by the factor, at most `max`.
+    fn after(&self, interval: Duration) -> Duration {
+        Duration::try_from_secs_f64(interval.as_secs_f64() * self.factor)
+            .unwrap_or(self.max)
+            .min(self.max)
+    }
+
+    /// The lookup schedule of a [`ReconcilePolicy`]: doubling from its first interval to its
+    /// longest, for its window.
+    fn of(policy: ReconcilePolicy) -> Schedule {
+        Schedule {
+            first: policy.first_interval,
+            factor: 2.0,
+            max: policy.max_interval,
+            deadline: policy.window,
+        }
     }
 }
 
@@ -111,11 +129,12 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Vec<T>>>,
 {
+    let schedule = Schedule::of(policy);
     let started = tokio::time::Instant::now();
-    let mut interval = policy.first_interval;
+    let mut interval = schedule.first;
     let mut failed_at_end = 0;
     loop {
-        let at_end = started.elapsed() >= policy.window;
+        let at_end = started.elapsed() >= schedule.deadline;
         *lookups += 1;
         match candidates().await {
             Ok(mut found) if found.len() == 1 => return Found::One(found.remove(0)),
@@ -137,13 +156,13 @@ where
                 }
             }
         }
-        let remaining = policy.window.saturating_sub(started.elapsed());
+        let remaining = schedule.deadline.saturating_sub(started.elapsed());
         // Past the window's end only a failed lookup is tried again, soon.
         let wait = match remaining.is_zero() {
-            true => policy.first_interval,
+            true => schedule.first,
             false => interval.min(remaining),
         };
         tokio::time::sleep(wait).await;
-        interval = interval.saturating_mul(2).min(policy.max_interval);
+        interval = schedule.after(interval);
     }
 }

@@ -26,8 +26,8 @@ impl Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn info_logs_name_the_operation_and_hide_private_data() {
+/// Captures this thread's `tracing` output at info level and above until the guard drops.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -35,7 +35,12 @@ async fn info_logs_name_the_operation_and_hide_private_data() {
         .with_max_level(tracing::Level::INFO)
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn info_logs_name_the_operation_and_hide_private_data() {
+    let (captured, _guard) = capture();
 
     let server = Scripted::start(vec![
         Reply::json(400, json!({"success": false, "error": "9876543210 for John Doe is not plausible"}))
@@ -110,14 +115,7 @@ async fn info_logs_name_the_operation_and_hide_private_data() {
 
 #[tokio::test]
 async fn a_reconciled_placement_logs_what_the_sdk_did_without_the_number() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture();
     let listed = json!({"call_id": "c-1", "agent_uuid": AGENT, "phone_number": "+919876543210",
                         "call_type": "outbound", "created_at": chrono::Utc::now().to_rfc3339()});
     let server = Scripted::start(vec![

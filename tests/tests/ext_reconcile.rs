@@ -26,6 +26,13 @@ fn client(base_url: &str) -> Client {
         .unwrap()
 }
 
+/// A call from `AGENT` to 9876543210 in India, through `server`.
+fn placing(server: &Scripted) -> osvi_ext::calls::CreateCall {
+    client(&server.base_url)
+        .calls()
+        .create(AGENT, "9876543210", "IN")
+}
+
 /// The request line of every lookup of a call from `AGENT` to 9876543210.
 fn lookup_line() -> String {
     format!(
@@ -94,11 +101,7 @@ async fn a_call_placed_before_the_connection_broke_is_found_and_returned() {
         ]),
     ])
     .await;
-    let call = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
-        .await
-        .unwrap();
+    let call = placing(&server).await.unwrap();
     assert_eq!(call.call_id, PLACED);
     let how = call.reconciled.as_ref().expect("found by the lookup");
     assert!(call.was_reconciled());
@@ -123,9 +126,7 @@ async fn an_absent_call_is_placed_again_when_resending_is_on() {
     replies.extend((0..6).map(|_| page(vec![listed("old-call", 3600)])));
     replies.push(created(PLACED));
     let server = Scripted::start(replies).await;
-    let call = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
+    let call = placing(&server)
         .reconcile_policy(ReconcilePolicy::default().resend_if_absent(true))
         .await
         .unwrap();
@@ -153,11 +154,7 @@ async fn an_absent_call_is_not_placed_and_not_resent_by_default() {
     replies.extend((0..6).map(|_| page(Vec::new())));
     replies.push(created("never-sent"));
     let server = Scripted::start(replies).await;
-    let err = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
-        .await
-        .unwrap_err();
+    let err = placing(&server).await.unwrap_err();
     let Error::NotPlaced { cause, looked_for } = &err else {
         panic!("{err:?}");
     };
@@ -184,11 +181,7 @@ async fn several_candidates_are_reported_without_a_guess() {
         page(vec![listed(PLACED, 0), listed(OTHER, 1)]),
     ])
     .await;
-    let err = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
-        .await
-        .unwrap_err();
+    let err = placing(&server).await.unwrap_err();
     let Error::AmbiguousPlacement { candidates, cause } = &err else {
         panic!("{err:?}");
     };
@@ -213,11 +206,7 @@ async fn lookups_failing_to_the_end_leave_the_placement_uncertain() {
     // The placement answers 503, then every lookup does: the window's polls, and two more
     // tries after its end, half a second apart.
     let server = Scripted::start(vec![overloaded()]).await;
-    let err = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
-        .await
-        .unwrap_err();
+    let err = placing(&server).await.unwrap_err();
     let Error::Unreconciled { cause, lookup } = &err else {
         panic!("{err:?}");
     };
@@ -240,11 +229,7 @@ async fn a_lookup_refused_for_good_ends_the_search_at_once() {
         Reply::json(401, json!({"success": false, "error": "invalid token"})),
     ])
     .await;
-    let err = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
-        .await
-        .unwrap_err();
+    let err = placing(&server).await.unwrap_err();
     let Error::Unreconciled { lookup, .. } = &err else {
         panic!("{err:?}");
     };
@@ -260,11 +245,7 @@ async fn a_garbled_lookup_is_tried_again_within_the_window() {
         page(vec![listed(PLACED, 0)]),
     ])
     .await;
-    let call = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
-        .await
-        .unwrap();
+    let call = placing(&server).await.unwrap();
     assert_eq!(call.call_id, PLACED);
     assert_eq!(call.reconciled.map(|r| r.lookups), Some(2));
     assert_waits(&server, &[0, 500]);
@@ -277,11 +258,7 @@ async fn a_definite_refusal_is_returned_without_a_lookup() {
         json!({"success": false, "errors": ["phone_number is not plausible"]}),
     )])
     .await;
-    let err = client(&server.base_url)
-        .calls()
-        .create(AGENT, "9876543210", "IN")
-        .await
-        .unwrap_err();
+    let err = placing(&server).await.unwrap_err();
     assert!(matches!(err, Error::BadRequest(_)), "{err:?}");
     assert_eq!(server.count(), 1);
 }

@@ -26,6 +26,8 @@ pub(crate) enum ToolFailure {
     },
     /// The call would place phone calls and is not allowed as asked; nothing was sent.
     Refused(String),
+    /// The SDK's answer could not be rendered as JSON (whatever the request did).
+    Render(String),
     /// The SDK's error.
     Api(Error),
 }
@@ -52,7 +54,7 @@ pub(crate) struct Handlers {
 /// The JSON of an SDK value.
 fn json_of(value: &impl Serialize) -> Outcome {
     serde_json::to_value(value)
-        .map_err(|e| ToolFailure::Refused(format!("cannot render the answer: {e}")))
+        .map_err(|e| ToolFailure::Render(format!("cannot render the answer: {e}")))
 }
 
 /// The inputs of one tool call, read by name. The schema check has run, so a wrong type is
@@ -108,12 +110,17 @@ impl Input {
         }
     }
 
-    fn flag(&self, key: &str) -> Result<bool, ToolFailure> {
+    fn bool(&self, key: &str) -> Result<Option<bool>, ToolFailure> {
         match self.0.get(key) {
-            None | Some(Value::Null) => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(_) => Err(Input::wrong(key, "a boolean")),
         }
+    }
+
+    /// A boolean that is `false` when left out.
+    fn flag(&self, key: &str) -> Result<bool, ToolFailure> {
+        Ok(self.bool(key)?.unwrap_or(false))
     }
 
     fn object(&self, key: &str) -> Result<Option<Map<String, Value>>, ToolFailure> {
@@ -211,14 +218,14 @@ impl ToolHandlers for Handlers {
             if let Some(seconds) = overrides.u32("max_call_duration_seconds")? {
                 call = call.max_call_duration_seconds(seconds);
             }
-            if let Some(Value::Bool(enable)) = overrides.0.get("enable_callback") {
-                call = call.enable_callback(*enable);
+            if let Some(enable) = overrides.bool("enable_callback")? {
+                call = call.enable_callback(enable);
             }
             if let Some(retry) = overrides.object("retry_config")? {
                 let retry = Input(retry);
                 let mut redial = Redial::new();
-                if let Some(Value::Bool(enabled)) = retry.0.get("enabled") {
-                    redial = redial.enabled(*enabled);
+                if let Some(enabled) = retry.bool("enabled")? {
+                    redial = redial.enabled(enabled);
                 }
                 if let Some(n) = retry.u32("max_attempts")? {
                     redial = redial.max_attempts(n);
@@ -234,18 +241,12 @@ impl ToolHandlers for Handlers {
                 return Err(Input::wrong(&format!("data_extraction[{i}]"), "an object"));
             };
             let field = Input(field);
-            let mut extraction = ExtractionField::new(
-                field.text("key")?.unwrap_or_default(),
-                field.text("description")?.unwrap_or_default(),
-            );
-            extraction.key = field.text("key")?;
-            if let Some(Value::Bool(required)) = field.0.get("required") {
-                extraction = extraction.required(*required);
-            }
-            if let Some(format) = field.text("output_format")? {
-                extraction = extraction.output_format(format);
-            }
-            call = call.extract_field(extraction);
+            call = call.extract_field(ExtractionField {
+                key: field.text("key")?,
+                description: field.text("description")?.unwrap_or_default(),
+                required: field.bool("required")?,
+                output_format: field.text("output_format")?,
+            });
         }
         match placement {
             Placement::DryRun => {

@@ -214,6 +214,10 @@ fn failure(failure: ToolFailure) -> Value {
             format!("invalid input `{field}`: {rule}; nothing was sent"),
             json!({"error": "invalid_input", "field": field, "rule": rule, "sent": false}),
         ),
+        ToolFailure::Render(message) => (
+            message.clone(),
+            json!({"error": "render", "message": message}),
+        ),
         ToolFailure::Refused(message) => (
             message.clone(),
             json!({"error": "refused", "message": message, "sent": false}),
