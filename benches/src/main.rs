@@ -428,16 +428,38 @@ async fn walk(
     (started.elapsed(), seen)
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
-async fn main() {
+/// `--serve [DELAY_MS] [--threads N]` runs the fixed-bytes server (N tokio workers, default
+/// 1; `benches/sim-load.sh` gives it the simulator's default of one per core); anything else
+/// runs the client benchmarks on one worker.
+fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--serve") {
+    let serving = args.get(1).map(String::as_str) == Some("--serve");
+    let threads = args
+        .iter()
+        .position(|a| a == "--threads")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(if serving { threads } else { 1 })
+        .enable_all()
+        .build();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(e) => return eprintln!("osvi-bench: cannot start the tokio runtime: {e}"),
+    };
+    if serving {
         let delay = args.get(2).and_then(|d| d.parse().ok()).unwrap_or(0);
-        if let Err(e) = server::serve(Duration::from_millis(delay)).await {
+        if let Err(e) = runtime.block_on(server::serve(Duration::from_millis(delay))) {
             eprintln!("benchmark server: {e}");
         }
         return;
     }
+    runtime.block_on(benchmarks(args));
+}
+
+/// The client benchmarks (sections 1 to 4, or `--hammer`).
+async fn benchmarks(args: Vec<String>) {
     let quick = args.iter().any(|a| a == "--quick");
     let scale = if quick { 10 } else { 1 };
     // `--only 1,4` runs only those sections.
