@@ -25,6 +25,8 @@
 //! [`run`] executes it.
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly): badge each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod contacts_csv;
 pub mod exit;

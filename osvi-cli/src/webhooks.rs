@@ -1,9 +1,12 @@
 //! `osvi webhooks listen`: a local receiver that prints webhook events (both generations) as
 //! they arrive, checking the shared-secret header when one is given. It answers `200` to a
 //! payload, `401` to a wrong or missing secret and `400` to a body that is not a payload.
+//! A repeated delivery (same kind and call) is answered `200` and not printed again, unless
+//! `--keep-repeats`. Every delivery it does not print is logged on standard error (never the
+//! secret).
 
 use clap::Subcommand;
-use osvi_ext::webhooks::axum::{SharedSecret, router};
+use osvi_ext::webhooks::axum::{Receiver, SharedSecret};
 
 use crate::exit::{Failure, USAGE};
 use crate::output::{Output, record_text};
@@ -28,6 +31,10 @@ pub enum WebhooksCommand {
         /// The header that carries the secret.
         #[arg(long, default_value = "x-osvi-secret")]
         secret_header: String,
+        /// Print a repeated delivery of an event again (by default it is dropped: the last
+        /// 10,000 deliveries are remembered).
+        #[arg(long)]
+        keep_repeats: bool,
     },
 }
 
@@ -38,17 +45,25 @@ pub(crate) async fn run(cmd: WebhooksCommand, out: &Output) -> Result<(), Failur
         path,
         secret,
         secret_header,
+        keep_repeats,
     } = cmd;
     if !path.starts_with('/') {
         return Err(Failure::new(USAGE, "usage", "--path must start with `/`"));
     }
-    let secret = secret.map(|value| SharedSecret::new(&secret_header, value));
     let out = *out;
-    let receiver = router(secret, move |event| async move {
+    let mut receiver = Receiver::new(move |event| async move {
         let human = record_text(&event).unwrap_or_default();
         // A closed standard output cannot be reported to the sender; the event is dropped.
         let _ = out.event(&human, &event);
-    });
+    })
+    .on_dropped(|dropped| eprintln!("webhook delivery {dropped}"));
+    if let Some(value) = secret {
+        receiver = receiver.secret(SharedSecret::new(&secret_header, value));
+    }
+    if keep_repeats {
+        receiver = receiver.remember(0);
+    }
+    let receiver = receiver.router();
     let app = if path == "/" {
         receiver
     } else {

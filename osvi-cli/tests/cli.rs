@@ -857,18 +857,99 @@ fn webhooks_listen_prints_both_generations() {
     );
     assert_eq!(post(port, "/osvi", &secret, "[1, 2]"), 400);
     assert_eq!(post(port, "/osvi", &secret, current), 200);
+    // OSVI retrying the same delivery: answered 200, not printed again.
+    assert_eq!(post(port, "/osvi", &secret, current), 200);
+    let another_call = current.replace("8de63236", "9fe63236");
+    assert_eq!(post(port, "/osvi", &secret, &another_call), 200);
 
     let stdout = receiver.0.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let first: Value =
-        serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON");
-    let second: Value =
-        serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON");
+    let mut next = || -> Value {
+        serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON")
+    };
+    let (first, second, third) = (next(), next(), next());
     assert_eq!(first["kind"], "call_completed");
     assert_eq!(first["execution_mode"], "prod");
     assert_eq!(second["kind"], "post_call_analysis");
     assert_eq!(second["data_capture"], json!({"confirmed": "yes"}));
+    assert_eq!(third["kind"], "post_call_analysis");
+    assert_eq!(
+        third["call_log_id"], "9fe63236-e013-42dd-9d99-1be5521701d4",
+        "the repeat was dropped, the next call printed"
+    );
+    // What was not printed is logged on standard error, without the secrets.
+    let stderr = receiver.0.stderr.take().expect("stderr");
+    let _ = receiver.0.kill();
+    let mut log = String::new();
+    BufReader::new(stderr)
+        .read_to_string(&mut log)
+        .expect("read stderr");
+    for expected in [
+        "webhook delivery refused (401): missing or wrong secret",
+        "webhook delivery refused (400): ",
+        "webhook delivery dropped a repeated post_call_analysis delivery for call 8de63236-e013-42dd-9d99-1be5521701d4",
+    ] {
+        assert!(log.contains(expected), "{expected:?} in {log}");
+    }
+    assert!(!log.contains("s3cret") && !log.contains("nope"), "{log}");
     drop(receiver);
+}
+
+/// The first `sh` block of the README's CLI section.
+fn readme_cli_example() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let section = readme
+        .split_once("## The `osvi` command line")
+        .expect("the CLI section")
+        .1;
+    let block = section.split_once("```sh\n").expect("a sh block").1;
+    block
+        .split_once("```")
+        .expect("the block's end")
+        .0
+        .to_string()
+}
+
+#[test]
+fn the_readme_cli_example_runs_as_typed() {
+    let example = readme_cli_example();
+    assert!(example.starts_with("eval \"$(osvi sim"), "{example}");
+    let osvi = assert_cmd::cargo::cargo_bin("osvi");
+    let bin_dir = osvi.parent().expect("the binary's directory");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // Stops the simulator even when a line fails (the block's own `kill` runs otherwise).
+    let script = format!(
+        "set -euo pipefail\ntrap '[ -n \"${{OSVI_SIM_PID:-}}\" ] && kill $OSVI_SIM_PID 2>/dev/null; true' EXIT\n{example}"
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .env_clear()
+        .env("PATH", path)
+        .env("TZ", "UTC")
+        .env("HOME", std::env::temp_dir())
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    // The call placed by the second line is in the list of the third.
+    let placed = stdout
+        .lines()
+        .find_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.len() == 36 && w.matches('-').count() == 4)
+        })
+        .unwrap_or_else(|| panic!("no call id printed: {stdout}"));
+    assert!(
+        stdout.matches(placed).count() >= 2,
+        "the list shows the placed call: {stdout}"
+    );
+    assert!(stderr.is_empty(), "nothing on standard error: {stderr}");
 }
 
 #[test]

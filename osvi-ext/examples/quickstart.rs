@@ -12,14 +12,26 @@
 //! only reads, unless you also set `OSVI_QUICKSTART_CALL_TO=IN:9876543210`: only then does it
 //! place a real call (and wait for it by polling, since OSVI cannot reach a local receiver).
 
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use osvi_ext::Client;
 use osvi_ext::webhooks::WebhookEvent;
 
+/// Prints a failure for people (`Display`, not `Debug`) and exits with 1.
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("quickstart failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let sim;
     let (client, call_to, local) = match std::env::var("OSVI_API_TOKEN") {
         Ok(_) => {
@@ -182,9 +194,11 @@ async fn place_and_follow_a_call(
         for event in received.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             if let WebhookEvent::CallCompleted(hook) = event {
                 println!(
-                    "webhook:   call {} {:?}",
+                    "webhook:   call {} {}",
                     hook.call_log_id.as_deref().unwrap_or("?"),
                     hook.call_status
+                        .as_ref()
+                        .map_or("(no status)", |s| s.as_str())
                 );
             }
         }

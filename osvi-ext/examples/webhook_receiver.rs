@@ -36,16 +36,18 @@ async fn main() -> std::io::Result<()> {
 fn print_event(event: &WebhookEvent) {
     match event {
         WebhookEvent::CallCompleted(call) => println!(
-            "call {} finished: {:?}\n{}",
+            "call {} finished: {}\n{}",
             call.call_log_id.as_deref().unwrap_or("?"),
-            call.call_status,
+            call.call_status
+                .as_ref()
+                .map_or("(no status)", |s| s.as_str()),
             call.chat.as_deref().unwrap_or("")
         ),
         WebhookEvent::PostCallAnalysis(call) => println!(
-            "call {} analysed: {}\n  extracted: {:?}",
+            "call {} analysed: {}\n  extracted: {}",
             call.call_log_id.as_deref().unwrap_or("?"),
             call.call_summary.as_deref().unwrap_or("(no summary)"),
-            call.data_capture
+            serde_json::Value::Object(call.data_capture.clone())
         ),
         other => println!("{other:?}"),
     }

@@ -10,7 +10,7 @@
 //! ```
 //! # async fn run(client: osvi_ext::Client) {
 //! match client.calls().get("a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d").await {
-//!     Ok(call) => println!("{:?}", call.status),
+//!     Ok(call) => println!("{}", call.status.map_or("unknown".into(), |s| s.to_string())),
 //!     Err(osvi_ext::Error::NotFound(failure)) => println!("no such call ({failure})"),
 //!     Err(other) => eprintln!("{other}"),
 //! }

@@ -40,6 +40,8 @@
 //!   phone calls is never sent twice unless it provably never reached the server.
 //! - **Webhooks and polling** ([`webhooks`], [`calls::Calls::wait`]): typed payloads of both
 //!   webhook generations, a constant-time secret check, and (feature `axum`) a ready receiver.
+//! - **Response metadata on success** ([`with_meta`]): status, request id, headers, attempts
+//!   and elapsed time of every request of an operation, kept only when asked for.
 //! - **Logging** through `tracing`, with no token, phone number, name or message in any field.
 //! - **Forward compatible and lenient**: unknown fields are ignored, enums keep unknown values
 //!   in an `Unknown(String)` variant, and any answer field the spec does not mark required may
@@ -58,6 +60,8 @@
 //! `osvi_generated::spec`; none is typed by hand here.
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly): badge each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Imports run one way (rustfmt sorts this list, so it is not that order): `error` and the
 // answer traits of `wire` at the bottom, the answer models, `validate`, `retry`, `pagination`,
@@ -66,6 +70,7 @@ mod client;
 mod error;
 mod lenient;
 mod macros;
+pub mod meta;
 mod polling;
 mod preview;
 pub mod retry;
@@ -89,6 +94,7 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_LENGTH,
 };
 pub use error::{ApiFailure, Error, Result};
+pub use meta::{ResponseMeta, WithMeta, with_meta};
 pub use pagination::{Page, PageMeta};
 pub use preview::RequestPreview;
 pub use retry::{ReconcilePolicy, RetryPolicy};

@@ -16,7 +16,8 @@
 //! # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
 //! let mut calls = std::pin::pin!(client.calls().list().per_page(100).stream());
 //! while let Some(call) = calls.try_next().await? {
-//!     println!("{} {:?}", call.call_id, call.status);
+//!     let status = call.status.as_ref().map_or("unknown", |s| s.as_str());
+//!     println!("{} {status}", call.call_id);
 //! }
 //! # Ok(()) }
 //! ```

@@ -55,6 +55,8 @@ use osvi_generated::spec::enums;
 
 #[cfg(feature = "axum")]
 pub mod axum;
+mod dedup;
+pub use dedup::{DEFAULT_REMEMBERED, Deliveries, DeliveryKey};
 
 string_enum! {
     /// Whether the call ran in production or as a dashboard test (older webhook generation).
@@ -77,6 +79,25 @@ pub enum WebhookEvent {
     CallCompleted(Box<CallCompleted>),
     /// The current post-call integration payload ("Auto" body).
     PostCallAnalysis(Box<PostCallAnalysis>),
+}
+
+impl WebhookEvent {
+    /// The payload's kind as its serialized `kind` tag: `call_completed` or
+    /// `post_call_analysis`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WebhookEvent::CallCompleted(_) => "call_completed",
+            WebhookEvent::PostCallAnalysis(_) => "post_call_analysis",
+        }
+    }
+
+    /// The call the payload is about (`call_log_id`), if it says.
+    pub fn call_id(&self) -> Option<&str> {
+        match self {
+            WebhookEvent::CallCompleted(event) => event.call_log_id.as_deref(),
+            WebhookEvent::PostCallAnalysis(event) => event.call_log_id.as_deref(),
+        }
+    }
 }
 
 /// The older call-completion payload. Every field is optional in the docs.

@@ -40,6 +40,9 @@
 //! - `httpmock`: typed [httpmock](https://docs.rs/httpmock) helpers in `mock`, one per
 //!   operation (`server.create_call(|when, then| ...)`).
 
+// docs.rs (`--cfg docsrs`, nightly): badge each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

@@ -36,6 +36,9 @@
 //! `POST /v1/call` is documented returning `call_abc123xyz`), and replies of chat agents are
 //! canned.
 
+// docs.rs (`--cfg docsrs`, nightly): badge each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod clock;
 pub mod config;
 mod conform;

@@ -163,6 +163,65 @@ async fn a_call_from_placement_to_webhook_transcript_and_recording() {
 }
 
 #[tokio::test]
+async fn a_webhook_the_simulator_delivers_again_reaches_the_handler_once() {
+    // The handler takes longer than the simulator's 5 s delivery timeout the first time, so
+    // the simulator gives up on that attempt and delivers the same webhook again while the
+    // first is still being handled; the receiver answers the repeat 200 without calling the
+    // handler, and the simulator counts the webhook as delivered.
+    use osvi_ext::webhooks::axum::{Dropped, Receiver};
+    let sim = simulator().await;
+    let client = client(&sim);
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let dropped = Arc::new(Mutex::new(Vec::new()));
+    let (sink, drops) = (handled.clone(), dropped.clone());
+    let app = axum::Router::new().nest(
+        "/hook",
+        Receiver::new(move |event: WebhookEvent| {
+            let sink = sink.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(5_500)).await;
+                sink.lock().unwrap().push(event)
+            }
+        })
+        .on_dropped(move |d| drops.lock().unwrap().push(d.clone()))
+        .router(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let created = client
+        .calls()
+        .create(AGENT, "9876543210", "IN")
+        .webhook_url(&hook)
+        .send()
+        .await
+        .unwrap();
+    sim.advance(Duration::from_secs(60));
+    client
+        .calls()
+        .wait(&created.call_id)
+        .poll_interval(Duration::from_millis(10), Duration::from_millis(50))
+        .await
+        .unwrap();
+    sim.settle().await;
+    // Let the first, slow handling finish.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(sim.webhooks_delivered(), 1, "the repeat was answered 200");
+    assert_eq!(sim.webhooks_failed(), 0);
+    let handled = handled.lock().unwrap();
+    assert_eq!(handled.len(), 1, "{handled:?}");
+    assert_eq!(handled[0].call_id(), Some(created.call_id.as_str()));
+    assert_eq!(
+        *dropped.lock().unwrap(),
+        vec![Dropped::Repeated {
+            kind: "call_completed",
+            call_id: Some(created.call_id.clone()),
+        }]
+    );
+}
+
+#[tokio::test]
 async fn call_rules_and_listing() {
     let sim = simulator().await;
     let client = client(&sim);

@@ -216,10 +216,12 @@ async fn the_axum_receiver_delivers_events_and_checks_the_secret() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
+    let other_call =
+        json!({"call_log_id": "c2", "call_status": "picked", "call_summary": "Done."}).to_string();
     let patched = http
         .patch(&url)
         .header("x-osvi-secret", "s3cr3t")
-        .body(body)
+        .body(other_call)
         .send()
         .await
         .unwrap();
@@ -235,6 +237,79 @@ async fn the_axum_receiver_delivers_events_and_checks_the_secret() {
         panic!("{:?}", events[0])
     };
     assert_eq!(first.call_summary.as_deref(), Some("Done."));
+}
+
+#[tokio::test]
+async fn the_axum_receiver_hands_a_repeated_delivery_over_once_unless_told_otherwise() {
+    use osvi_ext::webhooks::axum::Receiver;
+    async fn serve(receiver: axum::Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, receiver).await });
+        url
+    }
+    let http = reqwest::Client::new();
+    let body = json!({"call_log_id": "c1", "call_summary": "Done."}).to_string();
+    let no_call_id = json!({"call_summary": "anonymous"}).to_string();
+
+    // On by default: the same call and kind twice, the same bytes twice.
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let url = serve(
+        Receiver::new(move |_| {
+            let seen = seen.clone();
+            async move { *seen.lock().unwrap() += 1 }
+        })
+        .router(),
+    )
+    .await;
+    for b in [&body, &body, &no_call_id, &no_call_id] {
+        let answer = http.post(&url).body(b.clone()).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    assert_eq!(*count.lock().unwrap(), 2);
+
+    // Switched off: every delivery is handed over.
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let url = serve(
+        Receiver::new(move |_| {
+            let seen = seen.clone();
+            async move { *seen.lock().unwrap() += 1 }
+        })
+        .remember(0)
+        .router(),
+    )
+    .await;
+    for _ in 0..2 {
+        http.post(&url).body(body.clone()).send().await.unwrap();
+    }
+    assert_eq!(*count.lock().unwrap(), 2);
+
+    // A handling that did not finish (the handler panicked) is forgotten: the retry is
+    // handled.
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let url = serve(
+        Receiver::new(move |_| {
+            let seen = seen.clone();
+            async move {
+                let first = {
+                    let mut n = seen.lock().unwrap();
+                    *n += 1;
+                    *n == 1
+                };
+                assert!(!first, "the first handling fails");
+            }
+        })
+        .router(),
+    )
+    .await;
+    let first = http.post(&url).body(body.clone()).send().await;
+    assert!(first.is_err() || first.is_ok_and(|r| r.status() != 200));
+    let retry = http.post(&url).body(body.clone()).send().await.unwrap();
+    assert_eq!(retry.status(), 200);
+    assert_eq!(*count.lock().unwrap(), 2, "the retry reached the handler");
 }
 
 // ---------------------------------------------------------------- polling

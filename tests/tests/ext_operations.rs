@@ -128,6 +128,86 @@ async fn create_call_with_only_required_fields_sends_only_them() {
 }
 
 #[tokio::test]
+async fn a_placed_call_comes_with_its_response_metadata_when_asked() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/call")
+                .header("api-token", TOKEN)
+                .header("content-type", "application/json")
+                .json_body(json!({
+                    "agent_uuid": AGENT, "phone_number": "9876543210", "country_code": "IN"
+                }));
+            then.status(200)
+                .header("x-request-id", "req_7f3a9c")
+                .header("x-ratelimit-remaining", "59")
+                .json_body(json!({"success": true, "data": {"call_id": "call_abc123xyz"}}));
+        })
+        .await;
+    let placing = client(&server).calls().create(AGENT, "9876543210", "IN");
+    let placed = osvi_ext::with_meta(placing).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(placed.value.call_id, "call_abc123xyz");
+    assert_eq!(placed.responses.len(), 1);
+    let meta = placed.meta().unwrap();
+    assert_eq!(meta.operation, "create_call");
+    assert_eq!(meta.status, 200);
+    assert_eq!(meta.request_id.as_deref(), Some("req_7f3a9c"));
+    assert_eq!(meta.attempts, 1);
+    assert_eq!(meta.headers["x-ratelimit-remaining"], "59");
+    assert!(meta.elapsed > std::time::Duration::ZERO);
+}
+
+#[tokio::test]
+async fn response_metadata_counts_the_attempts_of_a_retried_read() {
+    use common::scripted::{Reply, Scripted};
+    let call = json!({"success": true, "data": {"call_id": CALL_ID, "status": "picked"}});
+    let server = Scripted::start(vec![
+        Reply::json(503, json!({"success": false, "message": "busy"})),
+        Reply::json(200, call).with_header("x-request-id", "req_second"),
+    ])
+    .await;
+    let client = osvi_ext::Client::builder()
+        .token(TOKEN)
+        .base_url(&server.base_url)
+        .retry_policy(
+            osvi_ext::RetryPolicy::default()
+                .base_delay(std::time::Duration::from_millis(1))
+                .max_delay(std::time::Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let read = osvi_ext::with_meta(client.calls().get(CALL_ID))
+        .await
+        .unwrap();
+    assert_eq!(read.value.status, Some(CallStatus::Picked));
+    let heads: Vec<String> = server
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.head.clone())
+        .collect();
+    assert_eq!(heads.len(), 2);
+    for head in &heads {
+        assert!(
+            head.starts_with(&format!("GET /v1/call/{CALL_ID} HTTP/1.1\r\n")),
+            "{head}"
+        );
+    }
+    let meta = read.meta().unwrap();
+    assert_eq!(
+        (meta.operation, meta.status.as_u16(), meta.attempts),
+        ("get_call", 200, 2)
+    );
+    assert_eq!(meta.request_id.as_deref(), Some("req_second"));
+    // Without `with_meta`, nothing is kept and the value is the same.
+    let plain = client.calls().get(CALL_ID).await.unwrap();
+    assert_eq!(plain.status, Some(CallStatus::Picked));
+}
+
+#[tokio::test]
 async fn list_calls_sends_every_filter_and_decodes_a_page() {
     let server = MockServer::start_async().await;
     let mock = server

@@ -107,7 +107,8 @@ impl Calls<'_> {
     /// ```no_run
     /// # async fn run(client: osvi_ext::Client) -> osvi_ext::Result<()> {
     /// let call = client.calls().wait("a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d").await?;
-    /// println!("{:?}: {}", call.status, call.summary.unwrap_or_default());
+    /// let status = call.status.as_ref().map_or("unknown", |s| s.as_str());
+    /// println!("{status}: {}", call.summary.as_deref().unwrap_or("(no summary)"));
     /// # Ok(()) }
     /// ```
     pub fn wait(&self, call_id: impl Into<String>) -> WaitForCall {

@@ -15,9 +15,12 @@
 //!     .add_contacts("agent_IsZ3Q6Sf_60Eh26XQMGbz-R_og", 7, contacts)
 //!     .send()
 //!     .await?;
-//! println!("{:?} accepted", added.contacts_accepted);
+//! // Counts are `None` when the answer left them out.
+//! if let Some(accepted) = added.contacts_accepted {
+//!     println!("{accepted} accepted");
+//! }
 //! let status = client.campaigns().status(7).await?;
-//! println!("{:?} calls so far", status.calls_total);
+//! println!("{} calls so far", status.calls_total.unwrap_or(0));
 //! # Ok(()) }
 //! ```
 

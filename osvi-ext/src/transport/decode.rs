@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use osvi_generated::{Operation, types};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 
 use crate::error::{self, ApiFailure, Error, Result};
 use crate::wire::{Envelope, FromWire};
@@ -19,11 +19,6 @@ pub(crate) struct RawResponse {
 }
 
 impl RawResponse {
-    /// The request id header, if the answer has one.
-    pub(crate) fn request_id_header(&self) -> Option<HeaderValue> {
-        error::request_id_header(&self.headers)
-    }
-
     /// An [`Error::Decode`] for this response.
     pub(crate) fn decode_error(&self, reason: impl Into<String>) -> Error {
         Error::Decode {

@@ -16,10 +16,12 @@ use std::time::Duration;
 
 use backon::Retryable;
 use osvi_generated::{Hooks, Operation, PlacesCalls, ResponseValue, types};
-use reqwest::header::HeaderValue;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use tracing::Instrument;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, request_id, request_id_header};
+use crate::meta::{self, ResponseMeta};
 use crate::retry::{RetryPolicy, Safety};
 use crate::wire::{Envelope, FromWire};
 use decode::{accepted, decode, unwrap};
@@ -127,14 +129,15 @@ impl Api {
         })
         .instrument(span.clone())
         .await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed = started.elapsed();
+        let elapsed_ms = elapsed.as_millis() as u64;
         let attempts = attempts.load(Ordering::Relaxed);
         match &outcome {
-            Ok((_, status, request_id)) => tracing::info!(
+            Ok((_, status, headers)) => tracing::info!(
                 parent: &span,
                 attempts,
-                status,
-                request_id = request_id.as_ref().and_then(|v| v.to_str().ok()),
+                status = status.as_u16(),
+                request_id = request_id_header(headers).as_ref().and_then(|v| v.to_str().ok()),
                 elapsed_ms,
                 outcome = "ok",
                 "osvi request finished"
@@ -149,13 +152,22 @@ impl Api {
                 "osvi request finished"
             ),
         }
-        outcome.map(|(value, _, _)| value)
+        let (value, status, headers) = outcome?;
+        meta::record(|| ResponseMeta {
+            operation: operation.id,
+            status,
+            request_id: request_id(&headers),
+            headers,
+            attempts,
+            elapsed,
+        });
+        Ok(value)
     }
 
     /// One attempt: await the generated method, then read its result together with what the
-    /// hook saw on the wire. Returns the value, the status and the request id header (read as
-    /// text only if it is logged).
-    async fn attempt<E, D, Fut>(&self, sent: Fut) -> Result<(D, u16, Option<HeaderValue>)>
+    /// hook saw on the wire. Returns the value, the status and the answer's headers (for the
+    /// log's request id and [`meta`]).
+    async fn attempt<E, D, Fut>(&self, sent: Fut) -> Result<(D, StatusCode, HeaderMap)>
     where
         E: Envelope,
         D: FromWire<E::Data>,
@@ -185,7 +197,7 @@ impl Api {
             _ => decode::<E, D>(&raw),
         };
         let value = accepted(self.operation, value)?;
-        Ok((value, raw.status.as_u16(), raw.request_id_header()))
+        Ok((value, raw.status, raw.headers))
     }
 }
 
