@@ -13,6 +13,10 @@
 //! client.dnd().remove(agent, "9876543210").await?;
 //! # Ok(()) }
 //! ```
+//!
+//! Runnable example (add, list, remove), against the simulator without `OSVI_API_TOKEN`:
+//! [`examples/dnd.rs`](https://github.com/osvi-ai/osvi-rust/blob/main/osvi-ext/examples/dnd.rs),
+//! `cargo run -p osvi-ext --example dnd`.
 
 use chrono::{DateTime, Utc};
 use osvi_generated::spec::{operations, rules};

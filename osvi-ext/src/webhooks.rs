@@ -41,6 +41,10 @@
 //!
 //! With the `axum` cargo feature, `osvi_ext::webhooks::axum` mounts a receiver in a few lines
 //! (see `examples/webhook_receiver.rs`).
+//!
+//! Runnable example (a receiver printing each event (feature `axum`)), against the simulator without `OSVI_API_TOKEN`:
+//! [`examples/webhook_receiver.rs`](https://github.com/osvi-ai/osvi-rust/blob/main/osvi-ext/examples/webhook_receiver.rs),
+//! `cargo run -p osvi-ext --example webhook_receiver --features axum`.
 
 use osvi_generated::types;
 use serde::Deserialize;

@@ -27,6 +27,10 @@
 //! println!("{} answered calls", answered.len());
 //! # Ok(()) }
 //! ```
+//!
+//! Runnable example (placing a call, polling it to its end, its transcript and the call list), against the simulator without `OSVI_API_TOKEN`:
+//! [`examples/calls.rs`](https://github.com/osvi-ai/osvi-rust/blob/main/osvi-ext/examples/calls.rs),
+//! `cargo run -p osvi-ext --example calls`.
 
 mod create;
 mod list;

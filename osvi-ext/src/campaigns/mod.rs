@@ -23,6 +23,10 @@
 //! println!("{} calls so far", status.calls_total.unwrap_or(0));
 //! # Ok(()) }
 //! ```
+//!
+//! Runnable example (an upload from an iterator with progress, then the campaign status), against the simulator without `OSVI_API_TOKEN`:
+//! [`examples/campaign_upload.rs`](https://github.com/osvi-ai/osvi-rust/blob/main/osvi-ext/examples/campaign_upload.rs),
+//! `cargo run -p osvi-ext --example campaign_upload`.
 
 mod contact;
 pub(crate) mod model;

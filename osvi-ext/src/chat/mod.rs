@@ -16,6 +16,10 @@
 //! client.chat().support(&session.id).command(SupportCommand::Takeover).send().await?;
 //! # Ok(()) }
 //! ```
+//!
+//! Runnable example (a conversation of a few messages), against the simulator without `OSVI_API_TOKEN`:
+//! [`examples/chat.rs`](https://github.com/osvi-ai/osvi-rust/blob/main/osvi-ext/examples/chat.rs),
+//! `cargo run -p osvi-ext --example chat`.
 
 pub(crate) mod model;
 
