@@ -472,9 +472,11 @@ async fn benchmarks(args: Vec<String>) {
 
     let server = start_server(5);
     let clients = Clients::new(&server.base_url);
-    // `--hammer ext|raw|bare [N]`: only N GETs (default 100,000) at 256 in flight with that
-    // client, for a profiler (`perf record -g target/release/osvi-bench --hammer ext`) or
-    // callgrind (instructions per request: the difference of two runs with different N).
+    // `--hammer ext|raw|bare [N] [get|post]`: only N requests (default 100,000 GETs of
+    // `/v1/call/{id}`; `post`: call placements) at 256 in flight with that client, for a
+    // profiler (`perf record -g target/release/osvi-bench --hammer ext`) or callgrind
+    // (instructions per request: the difference of two runs with different N,
+    // `benches/instructions.sh`).
     if let Some(i) = args.iter().position(|a| a == "--hammer") {
         let which = match args.get(i + 1).map(String::as_str) {
             Some("raw") => Which::Raw,
@@ -485,9 +487,16 @@ async fn benchmarks(args: Vec<String>) {
             .get(i + 2)
             .and_then(|n| n.parse().ok())
             .unwrap_or(100_000);
+        let post = args.get(i + 3).is_some_and(|r| r == "post");
         let round = measure(total, async {
             futures::stream::iter(0..total)
-                .map(|_| clients.get(which))
+                .map(|_| async {
+                    if post {
+                        clients.create(which).await
+                    } else {
+                        clients.get(which).await
+                    }
+                })
                 .buffer_unordered(256)
                 .collect::<Vec<()>>()
                 .await;

@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::retry::{ReconcilePolicy, RetryPolicy};
 use crate::transport::Api;
 use crate::transport::exchange::{MAX_BODY_BYTES, Transport};
+use crate::transport::send::{Direct, MAX_REDIRECTS, RedirectRule, Sender, redirect_rule};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.osvi.ai";
@@ -245,19 +246,34 @@ impl ClientBuilder {
             .unwrap_or_else(|| format!("osvi-rust/{}", env!("CARGO_PKG_VERSION")));
         let user_agent = HeaderValue::from_str(&agent)
             .map_err(|_| Error::config("the user agent is not a valid header value"))?;
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let own_http = self.http.is_some();
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),
+                .connect_timeout(connect_timeout)
+                .timeout(timeout),
         }
         .redirect(redirect_policy(&base_url))
         .build()
         .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
+        // Your own reqwest builder carries the requests; otherwise they go on hyper directly,
+        // unless a proxy or the TLS features call for reqwest (see `transport::send`).
+        let direct = match own_http {
+            true => None,
+            false => Direct::new(&base_url, connect_timeout, timeout)?,
+        };
+        let sender = match direct {
+            Some(direct) => Sender::Direct(direct),
+            None => Sender::Reqwest(http.clone()),
+        };
         Ok(Client {
             inner: Arc::new(Transport {
                 http,
+                sender,
                 base_url: base_url.as_str().trim_end_matches('/').to_string(),
+                base: base_url,
                 token_header,
                 token,
                 user_agent,
@@ -270,13 +286,11 @@ impl ClientBuilder {
     }
 }
 
-/// The most redirects followed for one request.
-const MAX_REDIRECTS: usize = 10;
-
 /// Follows redirects, except one that takes a request which started at the API's origin to
 /// another origin: that one is not followed (the caller gets the `3xx` as
 /// [`Error::Redirect`]), because the request carries the API token. Downloads from the
-/// storage host carry no token and follow redirects anywhere.
+/// storage host carry no token and follow redirects anywhere. (The rule is
+/// [`redirect_rule`], which the direct transport follows too.)
 fn redirect_policy(api: &Url) -> reqwest::redirect::Policy {
     let api = api.origin();
     reqwest::redirect::Policy::custom(move |attempt| {
@@ -284,12 +298,11 @@ fn redirect_policy(api: &Url) -> reqwest::redirect::Policy {
             .previous()
             .first()
             .is_some_and(|first| first.origin() == api);
-        if from_api && attempt.url().origin() != api {
-            attempt.stop()
-        } else if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-        } else {
-            attempt.follow()
+        let hops = attempt.previous().len().saturating_sub(1);
+        match redirect_rule(&api, from_api, attempt.url(), hops) {
+            RedirectRule::Follow => attempt.follow(),
+            RedirectRule::Stop => attempt.stop(),
+            RedirectRule::TooMany => attempt.error(format!("more than {MAX_REDIRECTS} redirects")),
         }
     })
 }

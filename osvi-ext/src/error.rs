@@ -88,8 +88,8 @@ pub enum Error {
         /// `true` when the failure happened before any byte of the request could have
         /// reached the server (connection refused, DNS failure): resending is safe.
         before_sending: bool,
-        /// The underlying error.
-        source: Option<reqwest::Error>,
+        /// The underlying error (hyper's or reqwest's), when there is one.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The server answered, but the body is not what the API documents.
     Decode {
@@ -354,7 +354,7 @@ impl Error {
         Error::Transport {
             message: format!("{operation}: {}", error_chain(&error)),
             before_sending: error.is_connect(),
-            source: Some(error),
+            source: Some(Box::new(error)),
         }
     }
 
@@ -590,7 +590,7 @@ impl fmt::Display for Error {
 }
 
 /// The error and its sources, joined, so "error sending request" says why.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -607,7 +607,7 @@ impl std::error::Error for Error {
             Error::Transport {
                 source: Some(source),
                 ..
-            } => Some(source),
+            } => Some(source.as_ref()),
             Error::PartialUpload { source, .. } => Some(source.as_ref()),
             Error::NotPlaced { cause, .. }
             | Error::NotStored { cause, .. }

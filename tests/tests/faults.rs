@@ -313,10 +313,23 @@ async fn a_thousand_calls_with_resending_dial_everyone_exactly_once() {
         run.ledger.calls.len()
     );
     assert!(outcomes.resent > 0, "{outcomes:?}");
+    // Everyone is dialed exactly once, except a person whose every placement (at most
+    // `MAX_PLACEMENTS`, 3) met a fault that left nothing: they are reported not placed, and
+    // `check_placements` has checked they were not dialed. With ~3.5% of placements absent
+    // after a fault, that is one person in ~4% of runs (0.035³ × 1,000); two in ~0.1%.
     assert_eq!(
-        (outcomes.placed, run.ledger.calls.len()),
-        (1000, 1000),
-        "everyone dialed exactly once: {outcomes:?}"
+        (outcomes.uncertain, outcomes.refused_unsent),
+        (0, 0),
+        "{outcomes:?}"
+    );
+    assert!(outcomes.not_placed <= 1, "{outcomes:?}");
+    assert_eq!(
+        (
+            outcomes.placed + outcomes.not_placed,
+            run.ledger.calls.len()
+        ),
+        (1000, outcomes.placed),
+        "everyone dialed exactly once or reported not placed: {outcomes:?}"
     );
 }
 

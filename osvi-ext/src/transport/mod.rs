@@ -1,13 +1,14 @@
 //! The transport under the generated client: every operation of osvi-ext calls the method
 //! progenitor generated for it (`osvi_generated::Client`) through an [`Api`], and each request
-//! that method builds goes through the [`exchange`] hook (token, user agent, timeout, bounded
-//! body, a copy of the answer). [`Api::run`] is the one retry loop: it retries under the
-//! client's [`RetryPolicy`](crate::RetryPolicy) as the operation's safety class allows (from
-//! the spec's `x-osvi-places-calls`), logs through `tracing`, and [`decode`]s the answer into
-//! the operation's answer type.
+//! that method builds goes through the [`exchange`] hook (token, user agent, timeout), which
+//! puts it on the wire with [`send`] and keeps the answer. [`Api::run`] is the one retry loop:
+//! it retries under the client's [`RetryPolicy`](crate::RetryPolicy) as the operation's safety
+//! class allows (from the spec's `x-osvi-places-calls`), logs through `tracing`, and
+//! [`decode`]s the answer into the generated type, then the operation's answer type.
 
 pub(crate) mod decode;
 pub(crate) mod exchange;
+pub(crate) mod send;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use crate::error::{Error, Result, request_id, request_id_header};
 use crate::meta::{self, ResponseMeta};
 use crate::retry::{RetryPolicy, Safety};
 use crate::wire::{Envelope, FromWire};
-use decode::{accepted, decode, unwrap};
+use decode::{accepted, decode};
 use exchange::{Answer, Exchange, Transport};
 
 /// What the generated methods return.
@@ -45,12 +46,12 @@ impl Api {
     /// One call of `operation` through `transport`, under `policy`, with the client's
     /// per-request `timeout`.
     pub(crate) fn new(
-        transport: &Transport,
+        transport: &Arc<Transport>,
         policy: RetryPolicy,
         timeout: Option<Duration>,
         operation: &'static Operation,
     ) -> Api {
-        let exchange = Arc::new(transport.exchange(timeout));
+        let exchange = Arc::new(Exchange::new(transport.clone(), timeout));
         let raw = osvi_generated::Client::new_with_client(
             &transport.base_url,
             transport.http.clone(),
@@ -164,9 +165,9 @@ impl Api {
         Ok(value)
     }
 
-    /// One attempt: await the generated method, then read its result together with what the
-    /// hook saw on the wire. Returns the value, the status and the answer's headers (for the
-    /// log's request id and [`meta`]).
+    /// One attempt: await the generated method (which builds the request and hands it to the
+    /// [`Exchange`]), then decode what the exchange received. Returns the value, the status
+    /// and the answer's headers (for the log's request id and [`meta`]).
     async fn attempt<E, D, Fut>(&self, sent: Fut) -> Result<(D, StatusCode, HeaderMap)>
     where
         E: Envelope,
@@ -176,9 +177,16 @@ impl Api {
         let started = std::time::Instant::now();
         let result = sent.await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
-        let Some(Answer { raw, complete }) = self.exchange.take() else {
-            tracing::debug!(elapsed_ms, "osvi attempt failed");
-            return Err(unanswered(self.operation.id, result));
+        let Answer { raw, complete } = match self.exchange.take() {
+            Some(Ok(answer)) => answer,
+            Some(Err(error)) => {
+                tracing::debug!(elapsed_ms, "osvi attempt failed");
+                return Err(error);
+            }
+            None => {
+                tracing::debug!(elapsed_ms, "osvi attempt failed");
+                return Err(unsent(self.operation.id, result));
+            }
         };
         tracing::debug!(
             status = raw.status.as_u16(),
@@ -186,31 +194,25 @@ impl Api {
             "osvi attempt answered"
         );
         if !complete {
-            let limit = self.exchange.max_body_bytes;
+            let limit = self.exchange.max_body_bytes();
             let error = raw.decode_error(format!("the body is larger than {limit} bytes"));
             return accepted(self.operation, Err(error));
         }
-        let value = match result {
-            Ok(value) if raw.status.is_success() => unwrap::<E, D>(value.into_inner(), &raw),
-            // An error status, a body the generated types could not read, or a success status
-            // the spec does not list: decide from what was on the wire.
-            _ => decode::<E, D>(&raw),
-        };
-        let value = accepted(self.operation, value)?;
+        let value = accepted(self.operation, decode::<E, D>(&raw))?;
         Ok((value, raw.status, raw.headers))
     }
 }
 
-/// The error of an attempt the server did not answer (nothing reached [`Exchange`]'s answer).
-fn unanswered<E>(operation: &str, result: Generated<E>) -> Error {
+/// The error of an attempt the generated code could not build (nothing reached the
+/// [`Exchange`], so nothing was sent).
+fn unsent<E>(operation: &str, result: Generated<E>) -> Error {
     match result {
-        Err(progenitor_client::Error::CommunicationError(e)) => Error::from_reqwest(operation, e),
         Err(progenitor_client::Error::InvalidRequest(message)) => {
             Error::validation("request", message)
         }
         Err(other) => Error::Transport {
             message: format!("{operation}: {other}"),
-            before_sending: false,
+            before_sending: true,
             source: None,
         },
         Ok(_) => Error::Transport {
