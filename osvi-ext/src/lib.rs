@@ -71,6 +71,7 @@ mod error;
 mod lenient;
 mod macros;
 pub mod meta;
+mod pattern;
 mod polling;
 mod preview;
 pub mod retry;

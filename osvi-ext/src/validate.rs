@@ -14,13 +14,11 @@
 //! leading `+`, spaces, dots, dashes and parentheses allowed between them
 //! (`+1 555 111 2222`, `+91-98765-43210`, `9876543210`).
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
 use osvi_generated::spec::rules;
 use osvi_generated::{ArrayRule, IntegerRule, StringRule};
 
 use crate::error::{Error, Result};
+use crate::pattern;
 
 /// The documented maximum length of `initial_greeting`, in characters (from the spec).
 pub const MAX_GREETING_CHARS: usize =
@@ -54,7 +52,7 @@ pub(crate) fn string(field: &str, value: &str, rule: &StringRule) -> Result<()> 
         }
     }
     if let Some(pattern) = rule.pattern
-        && !matches(pattern, value)?
+        && !pattern::matches(pattern, value)?
     {
         let rule = match rule.example {
             Some(example) => format!("must match `{pattern}` (e.g. {example})"),
@@ -101,27 +99,6 @@ pub(crate) fn array(field: &str, len: usize, rule: &ArrayRule) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Whether `pattern` (from the spec) matches somewhere in `value`, as JSON Schema reads it.
-/// Each pattern is compiled once.
-fn matches(pattern: &'static str, value: &str) -> Result<bool> {
-    static COMPILED: OnceLock<Mutex<HashMap<&'static str, regex_lite::Regex>>> = OnceLock::new();
-    let mut compiled = COMPILED
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(regex) = compiled.get(pattern) {
-        return Ok(regex.is_match(value));
-    }
-    let regex = regex_lite::Regex::new(pattern).map_err(|e| {
-        Error::config(format!(
-            "the spec's pattern `{pattern}` does not compile: {e}"
-        ))
-    })?;
-    let found = regex.is_match(value);
-    compiled.insert(pattern, regex);
-    Ok(found)
 }
 
 /// A country code of the spec's form (`^[A-Za-z]{2}$`, either case), returned upper-cased
@@ -188,7 +165,7 @@ mod tests {
     #[test]
     fn every_pattern_of_the_spec_compiles() {
         for pattern in rules::PATTERNS {
-            assert!(matches(pattern, "").is_ok(), "{pattern}");
+            assert!(pattern::matches(pattern, "").is_ok(), "{pattern}");
         }
     }
 
