@@ -74,9 +74,20 @@ impl Drop for Server {
 }
 
 fn start_server(page_delay_ms: u64) -> Server {
+    start_child(&["--serve", &page_delay_ms.to_string()])
+}
+
+/// The OSVI simulator in a child process (`osvi-bench --serve-sim`), so what it stores stays
+/// out of the client's heap figures.
+fn start_simulator() -> Server {
+    start_child(&["--serve-sim"])
+}
+
+/// This binary again with `args`, once it printed its port.
+fn start_child(args: &[&str]) -> Server {
     let exe = std::env::current_exe().expect("the benchmark knows its own path");
     let mut child = Command::new(exe)
-        .args(["--serve", &page_delay_ms.to_string()])
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .expect("the benchmark server starts");
@@ -428,7 +439,24 @@ async fn walk(
     (started.elapsed(), seen)
 }
 
-/// `--serve [DELAY_MS] [--threads N]` runs the fixed-bytes server (N tokio workers, default
+/// The simulator with its built-in seed, until killed; prints its port.
+async fn serve_simulator() {
+    match osvi_sim::Simulator::builder().start().await {
+        Ok(sim) => {
+            let port = sim
+                .base_url()
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            println!("{port}");
+            std::future::pending::<()>().await;
+        }
+        Err(e) => eprintln!("osvi-bench: the simulator cannot start: {e}"),
+    }
+}
+
+/// `--serve-sim` runs the OSVI simulator (section 3); `--serve [DELAY_MS] [--threads N]` runs the fixed-bytes server (N tokio workers, default
 /// 1; `benches/sim-load.sh` gives it the simulator's default of one per core); anything else
 /// runs the client benchmarks on one worker.
 fn main() {
@@ -448,6 +476,9 @@ fn main() {
         Ok(runtime) => runtime,
         Err(e) => return eprintln!("osvi-bench: cannot start the tokio runtime: {e}"),
     };
+    if args.get(1).map(String::as_str) == Some("--serve-sim") {
+        return runtime.block_on(serve_simulator());
+    }
     if serving {
         let delay = args.get(2).and_then(|d| d.parse().ok()).unwrap_or(0);
         if let Err(e) = runtime.block_on(server::serve(Duration::from_millis(delay))) {
@@ -592,26 +623,31 @@ async fn benchmarks(args: Vec<String>) {
             input as f64 / 1048576.0
         );
         println!(
-            "\n### From an iterator (add_contacts_iter): contacts made as they are read\n\n| contacts | requests | wall time | peak heap growth during send |\n| --- | --- | --- | --- |"
+            "\n### From an iterator (add_contacts_iter): contacts made as they are read\n\n| server | contacts | requests | wall time | peak heap growth during send |\n| --- | --- | --- | --- | --- |"
         );
-        for count in [10_000 / scale, 1_000_000 / scale] {
+        let simulator = start_simulator();
+        let sim_client = osvi_ext::Client::builder()
+            .token(osvi_sim::DEFAULT_TOKEN)
+            .base_url(&simulator.base_url)
+            .build()
+            .expect("a client for the simulator");
+        for (server, client, count) in [
+            ("bench", &clients.ext, 10_000 / scale),
+            ("bench", &clients.ext, 1_000_000 / scale),
+            ("osvi-sim", &sim_client, 10_000 / scale),
+            ("osvi-sim", &sim_client, 1_000_000 / scale),
+        ] {
             let rows = (0..count).map(|i| {
                 osvi_ext::campaigns::Contact::new(format!("98{i:08}"))
                     .person_name(format!("Person {i}"))
                     .variable("plan", "Pro")
             });
             let started = Instant::now();
-            let (added, peak) = peak_during(
-                clients
-                    .ext
-                    .campaigns()
-                    .add_contacts_iter(AGENT, 7, rows)
-                    .send(),
-            )
-            .await;
+            let (added, peak) =
+                peak_during(client.campaigns().add_contacts_iter(AGENT, 7, rows).send()).await;
             let added = added.expect("streamed upload");
             println!(
-                "| {count} | {} | {:.2} s | {:.1} MiB |",
+                "| {server} | {count} | {} | {:.2} s | {:.1} MiB |",
                 added.campaign_upload_ids.len(),
                 started.elapsed().as_secs_f64(),
                 peak as f64 / 1048576.0,

@@ -24,12 +24,14 @@
 //! # }
 //! ```
 //!
-//! Nothing is kept when it is not asked for: each request checks whether a [`with_meta`]
-//! scope is around it (one task-local lookup) and records only then. Requests that an
+//! Nothing is kept when it is not asked for: each request reads a count of open
+//! [`with_meta`] scopes (one atomic load) and, only when one is open somewhere, looks for it
+//! around itself (a task-local) and records there. Requests that an
 //! operation runs on another tokio task are not seen; no operation of this crate does.
 
 use std::cell::RefCell;
 use std::future::IntoFuture;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -96,6 +98,7 @@ pub async fn with_meta<F, T>(operation: F) -> Result<WithMeta<T>>
 where
     F: IntoFuture<Output = Result<T>>,
 {
+    let _open = Open::new();
     RECORDED
         .scope(RefCell::new(Vec::new()), async {
             let result = operation.await;
@@ -105,8 +108,32 @@ where
         .await
 }
 
+/// How many [`with_meta`] scopes are open, in any task. While none is, [`record`] returns at
+/// once, without looking for the task-local.
+static OPEN: AtomicUsize = AtomicUsize::new(0);
+
+/// One open [`with_meta`] scope, counted in [`OPEN`] until dropped (also when the operation
+/// is cancelled).
+struct Open;
+
+impl Open {
+    fn new() -> Open {
+        OPEN.fetch_add(1, Ordering::Relaxed);
+        Open
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        OPEN.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Records the metadata `make` builds, inside a [`with_meta`] scope; outside one, does
 /// nothing (and does not call `make`).
 pub(crate) fn record(make: impl FnOnce() -> ResponseMeta) {
+    if OPEN.load(Ordering::Relaxed) == 0 {
+        return;
+    }
     let _ = RECORDED.try_with(|recorded| recorded.borrow_mut().push(make()));
 }
