@@ -123,7 +123,6 @@ pub(crate) fn record_text<T: Serialize>(value: &T) -> Result<String, Failure> {
 /// An aligned table without borders, one row per item.
 fn table(columns: &[Column], items: &[Value]) -> String {
     let mut table = Table::new();
-    table.load_preset(presets::NOTHING);
     table.set_header(columns.iter().map(|(header, _)| *header));
     for item in items {
         table.add_row(
@@ -132,6 +131,12 @@ fn table(columns: &[Column], items: &[Value]) -> String {
                 .map(|(_, pointer)| cell(pointer, item.pointer(pointer))),
         );
     }
+    render(table)
+}
+
+/// A table's lines without borders, columns two spaces apart.
+fn render(mut table: Table) -> String {
+    table.load_preset(presets::NOTHING);
     for column in table.column_iter_mut() {
         column.set_padding((0, 2));
     }
@@ -143,21 +148,76 @@ fn table(columns: &[Column], items: &[Value]) -> String {
     text
 }
 
-/// `key  value` lines of a record's non-empty fields, keys aligned.
+/// `key  value` lines of a record's non-empty fields, keys aligned. A field holding a list of
+/// objects (a campaign's uploads) follows as a table of its own under `key:`.
 fn record_lines(value: &Value) -> String {
     let Value::Object(fields) = value else {
         return format!("{}\n", cell("", Some(value)));
     };
-    let shown: Vec<(&String, String)> = fields
+    let (lists, shown): (Vec<_>, Vec<_>) = fields
         .iter()
         .filter(|(_, v)| !is_empty(v))
-        .map(|(key, v)| (key, cell(key, Some(v))))
-        .collect();
+        .partition(|(_, v)| is_list_of_objects(v));
     let width = shown.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    shown
+    let mut text: String = shown
         .iter()
-        .map(|(key, v)| format!("{key:width$}  {v}\n"))
-        .collect()
+        .map(|(key, v)| format!("{key:width$}  {}\n", nested_cell(key, v)))
+        .collect();
+    for (key, list) in lists {
+        if let Value::Array(items) = list {
+            text.push_str(&format!("\n{key}:\n"));
+            text.push_str(&list_table(items));
+        }
+    }
+    text
+}
+
+/// Whether `value` is a list of objects (printed as a table, not as JSON).
+fn is_list_of_objects(value: &Value) -> bool {
+    matches!(value, Value::Array(items) if items.iter().all(Value::is_object))
+}
+
+/// A list of objects as a table: a column per field that any of them fills, in the order
+/// first seen.
+fn list_table(items: &[Value]) -> String {
+    let mut columns: Vec<&str> = Vec::new();
+    for item in items {
+        if let Value::Object(fields) = item {
+            for (key, v) in fields {
+                if !is_empty(v) && !columns.contains(&key.as_str()) {
+                    columns.push(key);
+                }
+            }
+        }
+    }
+    let mut table = Table::new();
+    table.set_header(columns.iter().copied());
+    for item in items {
+        table.add_row(columns.iter().map(|key| match item.get(*key) {
+            Some(v) => nested_cell(key, v),
+            None => "-".to_string(),
+        }));
+    }
+    render(table)
+}
+
+/// A value inside a record for people: a list of objects one per line, an object as
+/// `key: value` pairs, anything else as [`cell`] shows it.
+fn nested_cell(name: &str, value: &Value) -> String {
+    match value {
+        Value::Array(items) if is_list_of_objects(value) => items
+            .iter()
+            .map(|item| nested_cell(name, item))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(key, v)| format!("{key}: {}", cell(key, Some(v))))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => cell(name, Some(other)),
+    }
 }
 
 /// Whether a field has nothing to show.

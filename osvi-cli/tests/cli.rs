@@ -443,6 +443,56 @@ fn tables_for_people_with_dates_in_local_time() {
 }
 
 #[test]
+fn a_campaign_status_shows_its_uploads_as_a_table() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("one.csv");
+    std::fs::write(&csv, "phone,name\n+919876500001,Asha\n").expect("csv");
+    let (code, stderr) = add_contacts(&sim, &[], csv.to_str().expect("utf-8 path"));
+    assert_eq!(code, Some(0), "{stderr}");
+    let output = sim
+        .osvi()
+        .args(["campaigns", "status", CAMPAIGN])
+        .output()
+        .expect("run osvi");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !text.contains("[{") && !text.contains("{\""),
+        "JSON in a table: {text}"
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("id "), "{text}");
+    let at = lines
+        .iter()
+        .position(|line| *line == "uploads:")
+        .unwrap_or_else(|| panic!("no uploads table: {text}"));
+    let header: Vec<&str> = lines[at + 1].split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "campaign_upload_id",
+            "file_name",
+            "agent_uuid",
+            "created_at",
+            "queues"
+        ],
+        "{text}"
+    );
+    assert!(
+        lines[at + 2].starts_with(|c: char| c.is_ascii_digit()),
+        "{text}"
+    );
+    assert!(
+        lines[at + 2].ends_with(&format!(
+            "agent_uuid: {AGENT}, total_queued: 1, completed: false"
+        )) || lines[at + 2].ends_with(&format!(
+            "agent_uuid: {AGENT}, total_queued: 0, completed: true"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
 fn jsonl_prints_one_object_per_line() {
     let sim = Sim::start();
     let output = sim

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::retry::{ReconcilePolicy, RetryPolicy};
 use crate::transport::Api;
 use crate::transport::exchange::{MAX_BODY_BYTES, Transport};
-use crate::transport::send::{Direct, MAX_REDIRECTS, RedirectRule, Sender, redirect_rule};
+use crate::transport::send::{Direct, MAX_REDIRECTS, RedirectRule, Sender, Tls, redirect_rule};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.osvi.ai";
@@ -248,21 +248,27 @@ impl ClientBuilder {
             .map_err(|_| Error::config("the user agent is not a valid header value"))?;
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        let own_http = self.http.is_some();
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
-                .timeout(timeout),
-        }
-        .redirect(redirect_policy(&base_url))
-        .build()
-        .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         // Your own reqwest builder carries the requests; otherwise they go on hyper directly,
-        // unless a proxy or the TLS features call for reqwest (see `transport::send`).
-        let direct = match own_http {
-            true => None,
-            false => Direct::new(&base_url, connect_timeout, timeout)?,
+        // unless a proxy or the TLS features call for reqwest (see `transport::send`), and
+        // the reqwest client the SDK builds (downloads, and requests when reqwest carries
+        // them) shares the direct path's TLS settings.
+        let (http, tls) = match self.http {
+            Some(http) => (http, None),
+            None => {
+                let tls = Tls::new()?;
+                let http = reqwest::Client::builder()
+                    .connect_timeout(connect_timeout)
+                    .timeout(timeout);
+                (tls.apply(http), Some(tls))
+            }
+        };
+        let http = http
+            .redirect(redirect_policy(&base_url))
+            .build()
+            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
+        let direct = match tls {
+            None => None,
+            Some(tls) => Direct::new(&base_url, connect_timeout, timeout, tls)?,
         };
         let sender = match direct {
             Some(direct) => Sender::Direct(direct),

@@ -107,11 +107,12 @@ pub(crate) struct Direct {
 impl Direct {
     /// A direct sender for the API at `base`, or `None` when reqwest must carry its requests
     /// (a proxy applies to `base`, or `base` is `https` and the `rustls` feature is off).
-    /// The connection settings are reqwest's defaults, with the client's timeouts.
+    /// The connection settings are reqwest's defaults, with the client's timeouts and `tls`.
     pub(crate) fn new(
         base: &Url,
         connect_timeout: Duration,
         timeout: Duration,
+        tls: Tls,
     ) -> Result<Option<Direct>> {
         let uri: Uri = base
             .as_str()
@@ -130,7 +131,7 @@ impl Direct {
         http.set_keepalive_retries(Some(3));
         #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
         http.set_tcp_user_timeout(Some(Duration::from_secs(30)));
-        let Some(connector) = connector(http, base)? else {
+        let Some(connector) = tls.connector(http, base) else {
             return Ok(None);
         };
         let pool = legacy::Client::builder(TokioExecutor::new())
@@ -302,36 +303,74 @@ async fn body_bytes(mut body: reqwest::Body) -> reqwest::Result<Bytes> {
     Ok(collector.finish().0)
 }
 
-/// The TLS-capable connector for `base`: rustls with the platform's verifier, offering
-/// HTTP/2 and HTTP/1.1 as reqwest does.
-#[cfg(feature = "rustls")]
-fn connector(http: HttpConnector, _base: &Url) -> Result<Option<Connector>> {
-    use std::sync::Arc;
-    let provider = rustls::crypto::CryptoProvider::get_default()
-        .cloned()
-        .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-        .map_err(|e| Error::config(format!("cannot load the platform's TLS roots: {e}")))?;
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::config(format!("cannot set up TLS: {e}")))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    // `enable_all_versions` offers h2 and http/1.1 by ALPN, as reqwest does.
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_all_versions()
-        .wrap_connector(http);
-    Ok(Some(connector))
+/// The TLS settings of a client the SDK builds itself: rustls with the platform's certificate
+/// verifier, made once and shared by the direct path and the reqwest client (building the
+/// verifier reads and parses every root certificate of the system, a few milliseconds).
+/// Without the `rustls` feature there is nothing to share.
+pub(crate) struct Tls {
+    #[cfg(feature = "rustls")]
+    config: rustls::ClientConfig,
 }
 
-/// Without rustls, only plain `http` (loopback) is sent directly; `https` goes through
-/// reqwest and its native TLS.
-#[cfg(not(feature = "rustls"))]
-fn connector(http: HttpConnector, base: &Url) -> Result<Option<Connector>> {
-    Ok((base.scheme() == "http").then_some(http))
+impl Tls {
+    /// Loads the platform's roots into a rustls configuration, as reqwest does by default.
+    #[cfg(feature = "rustls")]
+    pub(crate) fn new() -> Result<Tls> {
+        use std::sync::Arc;
+        let provider = rustls::crypto::CryptoProvider::get_default()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+        let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+            .map_err(|e| Error::config(format!("cannot load the platform's TLS roots: {e}")))?;
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::config(format!("cannot set up TLS: {e}")))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        Ok(Tls { config })
+    }
+
+    /// Nothing to load without rustls: reqwest sets up its own TLS.
+    #[cfg(not(feature = "rustls"))]
+    pub(crate) fn new() -> Result<Tls> {
+        Ok(Tls {})
+    }
+
+    /// `builder` with this configuration, offering h2 and http/1.1 by ALPN as reqwest's own
+    /// does.
+    #[cfg(feature = "rustls")]
+    pub(crate) fn apply(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        let mut config = self.config.clone();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        builder.tls_backend_preconfigured(config)
+    }
+
+    /// `builder` as it is: reqwest sets up its own TLS.
+    #[cfg(not(feature = "rustls"))]
+    pub(crate) fn apply(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        builder
+    }
+
+    /// The connector of the direct path: `https` through this configuration, offering h2
+    /// and http/1.1 by ALPN as reqwest does.
+    #[cfg(feature = "rustls")]
+    fn connector(self, http: HttpConnector, _base: &Url) -> Option<Connector> {
+        Some(
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(self.config)
+                .https_or_http()
+                .enable_all_versions()
+                .wrap_connector(http),
+        )
+    }
+
+    /// Without rustls, only plain `http` (loopback) is sent directly; `https` goes through
+    /// reqwest and its native TLS.
+    #[cfg(not(feature = "rustls"))]
+    fn connector(self, http: HttpConnector, base: &Url) -> Option<Connector> {
+        (base.scheme() == "http").then_some(http)
+    }
 }
 
 /// Why a direct exchange failed, before it is named after its operation.
