@@ -2,7 +2,9 @@
 //! test CA. The client verifies certificates with the platform's verifier: a certificate
 //! nobody trusts is refused before the request is sent, and once the test CA is trusted
 //! (`SSL_CERT_FILE`, which the verifier reads on Linux) the request goes through with its
-//! token. One test in its own binary, since it changes the process environment.
+//! token, and so does the download of a recording (through reqwest, sharing the same TLS
+//! settings), without it. One test in its own binary, since it changes the process
+//! environment.
 
 mod common;
 
@@ -18,6 +20,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 const CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/ca.pem");
 const CERT: &[u8] = include_bytes!("tls/leaf.pem");
 const KEY: &[u8] = include_bytes!("tls/leaf.key");
+/// The "recording" the server serves at `/audio/rec.mp3`.
+const AUDIO: &str = "ID3-not-really-audio";
 
 /// What the TLS server saw of one request: method, path, token header, protocol.
 type Seen = Arc<Mutex<Vec<(String, String, Option<String>, String)>>>;
@@ -62,13 +66,27 @@ async fn serve_tls(seen: Seen) -> u16 {
                         token,
                         format!("{:?}", request.version()),
                     ));
-                    let body = serde_json::json!({
-                        "success": true,
-                        "data": {"call_id": CALL_ID, "status": "picked", "duration_seconds": 42}
-                    });
+                    let path = request.uri().path().to_string();
+                    let body = if path == "/audio/rec.mp3" {
+                        AUDIO.to_string()
+                    } else if path.ends_with("/recording") {
+                        serde_json::json!({
+                            "success": true,
+                            "data": {"call_id": CALL_ID,
+                                     "recording_url": format!("https://localhost:{port}/audio/rec.mp3"),
+                                     "expires_in_seconds": 900}
+                        })
+                        .to_string()
+                    } else {
+                        serde_json::json!({
+                            "success": true,
+                            "data": {"call_id": CALL_ID, "status": "picked", "duration_seconds": 42}
+                        })
+                        .to_string()
+                    };
                     async move {
                         Ok::<_, std::convert::Infallible>(hyper::Response::new(
-                            http_body_util::Full::new(bytes::Bytes::from(body.to_string())),
+                            http_body_util::Full::new(bytes::Bytes::from(body)),
                         ))
                     }
                 });
@@ -106,7 +124,8 @@ async fn https_is_verified_and_carries_the_request() {
 
     // SAFETY: this binary has this one test, and no other thread reads the environment now.
     unsafe { std::env::set_var("SSL_CERT_FILE", CA) };
-    let call = client(port).calls().get(CALL_ID).await.unwrap();
+    let client = client(port);
+    let call = client.calls().get(CALL_ID).await.unwrap();
     assert_eq!(call.call_id, CALL_ID);
     assert_eq!(call.duration_seconds, Some(42));
     assert_eq!(
@@ -117,5 +136,26 @@ async fn https_is_verified_and_carries_the_request() {
             Some(TOKEN.to_string()),
             "HTTP/1.1".to_string()
         )]
+    );
+
+    // The download of a recording goes through the reqwest client the SDK built, with the
+    // same TLS settings: over HTTPS too, and without the token.
+    let mut audio = Vec::new();
+    let written = client
+        .calls()
+        .download_recording(CALL_ID, &mut audio)
+        .await
+        .unwrap();
+    assert_eq!(
+        (written, audio.as_slice()),
+        (AUDIO.len() as u64, AUDIO.as_bytes())
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[1].1, format!("/v1/call/{CALL_ID}/recording"));
+    assert_eq!(seen[1].2.as_deref(), Some(TOKEN));
+    assert_eq!(
+        (seen[2].1.as_str(), seen[2].2.as_deref()),
+        ("/audio/rec.mp3", None)
     );
 }
