@@ -185,6 +185,7 @@ async fn a_cut_body_a_stalled_body_and_a_body_over_the_limit() {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Timeout { .. }), "{path}: {err:?}");
+        assert_eq!(err.kind(), "timeout", "{path}");
         assert!(started.elapsed() < Duration::from_secs(5), "{path}");
 
         let big = Scripted::start(vec![Reply::Http {
@@ -213,11 +214,12 @@ async fn a_cut_body_a_stalled_body_and_a_body_over_the_limit() {
                 status,
                 request_id,
                 reason,
-                ..
+                body,
             } => {
                 assert_eq!(status, 200, "{path}");
                 assert_eq!(request_id.as_deref(), Some("big-1"), "{path}");
                 assert_eq!(reason, "the body is larger than 1024 bytes", "{path}");
+                assert!(body.len() <= 1024, "{path}");
             }
             other => panic!("{path}: {other:?}"),
         }
