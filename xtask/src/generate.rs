@@ -8,7 +8,7 @@ use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
 use crate::normalize::{LENIENT_FORMAT, LENIENT_TIME_FORMAT};
-use crate::{facts, glue, load, normalize, tools};
+use crate::{facts, glue, load, normalize, tools, trim};
 
 /// The header of every generated file.
 const HEADER: &str = "\
@@ -55,8 +55,9 @@ pub fn generate(path: &Path) -> Result<Output, String> {
     // The two generations are independent: run them on two threads (most of regen's time).
     let (client, mock) = quietly(|| {
         std::thread::scope(|scope| {
-            let mock = scope.spawn(|| run_progenitor(|g| g.httpmock(&openapi, "crate")));
-            let client = run_progenitor(|g| g.generate_tokens(&openapi));
+            let mock =
+                scope.spawn(|| run_progenitor(|g| g.httpmock(&openapi, "crate"), |_| Ok(())));
+            let client = run_progenitor(|g| g.generate_tokens(&openapi), trim::drop_type_builders);
             let mock = mock
                 .join()
                 .unwrap_or_else(|_| Err("the httpmock generation thread panicked".into()));
@@ -134,9 +135,10 @@ fn quietly<T>(work: impl FnOnce() -> T) -> T {
 }
 
 /// Runs one progenitor generation on a fresh generator, turns its errors and panics into
-/// messages, and formats the tokens with prettyplease.
+/// messages, applies `trim` to the parsed code, and formats it with prettyplease.
 fn run_progenitor(
     generate: impl FnOnce(&mut Generator) -> Result<proc_macro2::TokenStream, progenitor::Error>,
+    trim: impl FnOnce(&mut syn::File) -> Result<(), String>,
 ) -> Result<String, String> {
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut generator = Generator::new(&settings());
@@ -154,8 +156,9 @@ fn run_progenitor(
             return Err(format!("progenitor failed on the spec: {message}"));
         }
     };
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced unparsable code: {e}"))?;
+    trim(&mut file)?;
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }
 

@@ -15,6 +15,7 @@ mod glue;
 mod load;
 mod normalize;
 mod tools;
+mod trim;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
