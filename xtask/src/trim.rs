@@ -45,12 +45,12 @@ pub fn drop_type_builders(file: &mut File) -> Result<(), String> {
     }
     for item in requests.iter_mut() {
         let Item::Impl(block) = item else { continue };
-        let request = block.self_ty.to_token_stream().to_string();
-        let request = request
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let Type::Path(self_ty) = &*block.self_ty else {
+            continue;
+        };
+        let Some(request) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
         block
             .items
             .retain(|item| !matches!(item, ImplItem::Fn(f) if f.sig.ident == "body_map"));
@@ -62,8 +62,7 @@ pub fn drop_type_builders(file: &mut File) -> Result<(), String> {
             }
         }
     }
-    let left = file.to_token_stream().to_string();
-    if left.contains(TYPE_BUILDERS) || left.contains("body_map") {
+    if file.to_token_stream().to_string().contains(TYPE_BUILDERS) {
         return Err("progenitor's client still refers to `types::builder` after trimming".into());
     }
     Ok(())
