@@ -1,9 +1,9 @@
 //! The hook under the generated client. Every request a generated method builds goes through
 //! [`Exchange`], the client's [`Exec`] hook: it adds the token and the user agent, sends the
 //! request through the client's [`Sender`] within the per-request timeout, reads the body
-//! (bounded), and keeps what happened for the retry loop, which decodes the body into the
-//! generated types itself (the generated method only sees a placeholder answer, so the body is
-//! read and parsed once). [`Transport`] holds what every request of a client needs; it also
+//! (bounded), and keeps what happened for the retry loop; [`Api::run`](super::Api::run)
+//! decodes the body into the generated types itself (the generated method only sees a
+//! placeholder answer, so the body is read and parsed once). [`Transport`] holds what every request of a client needs; it also
 //! makes the plain, token-less download of a recording.
 
 use std::sync::{Arc, Mutex};
